@@ -1,0 +1,31 @@
+# The two entry points the README opens with: `make run` and `make test`.
+# Both create .venv with the interpreter below and install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+DATA_DIR ?= relay-data
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test typecheck bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/relay init --data-dir $(DATA_DIR)
+	$(VENV)/bin/relay serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+test: $(VENV)/.installed typecheck
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,244 @@
+"""``relay``: one click group; each command parses, calls the library, prints.
+
+Expected failures (``RelayError``, including ``ConfigError``) become one line
+on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import mimetypes
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from relay.config import RelayConfig, load_config, resolve_data_dir
+from relay.errors import RelayError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"relay: {message}", err=True)
+    sys.exit(1)
+
+
+def reports_errors(command: F) -> F:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except RelayError as exc:
+            _fail(exc.message)
+
+    return wrapper  # type: ignore[return-value]
+
+
+data_dir_option = click.option(
+    "--data-dir", envvar="RELAY_DATA_DIR", type=click.Path(file_okay=False, path_type=Path),
+    default=None, help="Data directory (default ./relay-data, or $RELAY_DATA_DIR).",
+)
+
+
+def _config(data_dir: Path | None) -> RelayConfig:
+    return load_config(data_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Anonymizing report relay: sealed reports in, scrubbed pseudonymous deliveries out."""
+
+
+@main.command()
+@data_dir_option
+@reports_errors
+def init(data_dir: Path | None) -> None:
+    """Create the data dir: keys, epoch secrets dir and a demo relay.toml. Never overwrites."""
+    from relay.datadir import ensure_keys, write_demo_config
+
+    root = resolve_data_dir(data_dir)
+    config_defaults = RelayConfig(data_dir=root, destinations=())
+    made = ensure_keys(root, datetime.now(UTC), config_defaults.ingest_key_validity)
+    token = write_demo_config(root)
+    for item in made:
+        click.echo(f"created {item}")
+    if token is not None:
+        click.echo(f"created {root / 'relay.toml'} with demo destinations demo-feed and demo-map")
+        click.echo(f"bearer token for demo-feed (shown once): {token}")
+    if not made and token is None:
+        click.echo(f"{root} is already initialised; nothing changed")
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-worker", is_flag=True, help="Serve HTTP only; run `relay worker` separately.")
+@reports_errors
+def serve(data_dir: Path | None, host: str, port: int, no_worker: bool) -> None:
+    """Run the API, the form and the delivery worker in one process."""
+    from relay.server import serve as run
+
+    run(_config(data_dir), host, port, with_worker=not no_worker)
+
+
+@main.command()
+@data_dir_option
+@reports_errors
+def worker(data_dir: Path | None) -> None:
+    """Run a delivery worker alone (scale-out: any number share one database)."""
+    from relay.server import run_worker
+
+    run_worker(_config(data_dir))
+
+
+def _attachment(path: Path) -> dict[str, str]:
+    return {
+        "filename": path.name,
+        "content_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        "data": base64.b64encode(path.read_bytes()).decode(),
+    }
+
+
+@main.command()
+@click.option("--url", required=True, help="Base URL of the relay, e.g. http://127.0.0.1:8080.")
+@click.option("--text", required=True, help="What happened.")
+@click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Attach a file (repeatable).")
+@click.option("--lat", type=float, help="Latitude of the incident.")
+@click.option("--lon", type=float, help="Longitude of the incident.")
+@click.option("--place", help="Where, in words.")
+@click.option("--category", help="checkpoint, shooting, disappearance, extortion or other.")
+@click.option("--occurred-at", help="When, RFC 3339 with an offset.")
+@click.option("--lang", type=click.Choice(["es", "en"]), help="Language of the text.")
+@click.option("--codename", help="Continuity secret: same codename, same pseudonym per epoch.")
+@click.option("--signing-key", envvar="RELAY_SIGNING_KEY",
+              help="Pin the relay's Ed25519 key (base64); without it the key set is only self-consistent.")
+@reports_errors
+def submit(url: str, text: str, files: tuple[Path, ...], lat: float | None, lon: float | None,
+           place: str | None, category: str | None, occurred_at: str | None, lang: str | None,
+           codename: str | None, signing_key: str | None) -> None:
+    """Partner-app client: fetch and verify keys, seal the report, post it."""
+    from relay.client import submit_report
+
+    if (lat is None) != (lon is None):
+        raise click.UsageError("--lat and --lon go together")
+    report: dict[str, Any] = {"text": text}
+    optional = {"place": place, "category": category, "occurred_at": occurred_at, "lang": lang,
+                "codename": codename}
+    report.update({k: v for k, v in optional.items() if v is not None})
+    if lat is not None:
+        report["location"] = {"lat": lat, "lon": lon}
+    if files:
+        report["attachments"] = [_attachment(p) for p in files]
+    pinned = base64.b64decode(signing_key) if signing_key else None
+    result = submit_report(url, report, pinned_signing_key=pinned)
+    if pinned is None:
+        click.echo(f"note: key set not pinned; relay signing key is {result.signing_key}", err=True)
+    click.echo(result.receipt)
+
+
+@main.command("scrub-text")
+def scrub_text_command() -> None:
+    """JSON Lines on stdin ({"text", "lang"}) to JSON Lines on stdout ({"text", "redactions"})."""
+    from scrubber.text import scrub_text
+
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text, lang = item["text"], item.get("lang")
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            _fail(f"line {number}: expected a JSON object with a string 'text'")
+        result = scrub_text(text, lang if isinstance(lang, str) else None)
+        redactions = [{"kind": r.kind, "start": r.start, "end": r.end} for r in result.redactions]
+        out.write(json.dumps({"text": result.text, "redactions": redactions, "lang": result.lang},
+                             ensure_ascii=False) + "\n")
+
+
+@main.command("scrub-file")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def scrub_file_command(source: Path, target: Path) -> None:
+    """Clean one file's metadata into TARGET; non-zero exit with the reason when refused."""
+    from scrubber.files import clean_file
+
+    cleaned = clean_file(source.read_bytes())
+    target.write_bytes(cleaned.data)
+    removed = ", ".join(cleaned.removed) or "nothing"
+    click.echo(f"cleaned {cleaned.content_type}; removed: {removed}", err=True)
+
+
+@main.group()
+def keys() -> None:
+    """Inspect the relay's keys."""
+
+
+@keys.command("list")
+@data_dir_option
+@reports_errors
+def keys_list(data_dir: Path | None) -> None:
+    """List ingest keys (id, validity) and the signing key; never prints private keys."""
+    from keys.keyring import rfc3339
+    from relay.datadir import load_keystore
+
+    store = load_keystore(_config(data_dir))
+    now = datetime.now(UTC)
+    current = store.keyring.current(now).kid
+    for key in store.keyring:
+        mark = "current" if key.kid == current else ""
+        click.echo(f"ingest  {key.kid}  created {rfc3339(key.created)}  not_after {rfc3339(key.not_after)}  {mark}")
+    click.echo(f"signing ed25519 {base64.b64encode(store.signer.public_key).decode()}")
+
+
+@main.group()
+def destinations() -> None:
+    """Inspect configured destinations."""
+
+
+@destinations.command("list")
+@data_dir_option
+@reports_errors
+def destinations_list(data_dir: Path | None) -> None:
+    """List destinations with their type and privacy policy (checks the config too)."""
+    from relay.datadir import load_keystore
+    from relay.server import open_storage
+
+    config = _config(data_dir)
+    load_keystore(config)
+    storage = open_storage(config)
+    disabled = storage.disabled_destinations()
+    storage.close()
+    for d in config.destinations:
+        state = f"DISABLED ({disabled[d.name]})" if d.name in disabled else "enabled"
+        click.echo(f"{d.name}  {d.type}  location {d.location_precision_m} m  time {d.time_precision}  "
+                   f"delay {d.delay_mean_s:g} s  {state}")
+
+
+@main.group()
+def queue() -> None:
+    """Inspect the delivery queue."""
+
+
+@queue.command("list")
+@data_dir_option
+@reports_errors
+def queue_list(data_dir: Path | None) -> None:
+    """Count waiting reports and deliveries per destination and state."""
+    from relay.server import open_storage
+
+    storage = open_storage(_config(data_dir))
+    for row in storage.queue_counts():
+        click.echo(f"{row.destination or '(inbox)'}  {row.state}  {row.count}")
+    storage.close()

@@ -1,0 +1,100 @@
+"""ASGI middleware that keeps request identifiers out of the application (P1)
+and bounds request bodies (P7)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from relay.errors import PayloadTooLargeError
+
+# Only these request headers reach the application. Everything else (User-Agent,
+# Cookie, X-Forwarded-For, Forwarded, X-Real-IP, Referer, Accept-Language, ...)
+# is dropped before any route, handler or log can see it.
+ALLOWED_HEADERS = frozenset({
+    b"host", b"content-type", b"content-length", b"transfer-encoding", b"authorization",
+    b"if-none-match", b"accept",
+})
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'",
+    ),
+]
+
+
+class RequestScrubMiddleware:
+    """Drops the peer address and every header not on the allow-list."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            scope["client"] = None
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k in ALLOWED_HEADERS]
+        await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """413 before reading when Content-Length is too big; 413 mid-stream otherwise."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max):
+            await _send_error(send, PayloadTooLargeError(self._message()))
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max:
+                raise PayloadTooLargeError(self._message())
+            return message
+
+        await self.app(scope, limited, send)
+
+    def _message(self) -> str:
+        return f"request body is larger than {self.max} bytes"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+async def _send_error(send: Send, error: PayloadTooLargeError) -> None:
+    body = json.dumps(error.to_json()).encode()
+    await send({
+        "type": "http.response.start",
+        "status": error.status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"), *SECURITY_HEADERS],
+    })
+    await send({"type": "http.response.body", "body": body})

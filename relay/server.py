@@ -1,0 +1,63 @@
+"""Running the relay: ``relay serve`` (API, form and worker) and ``relay worker``."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+
+import uvicorn
+
+from relay.api import create_app, new_http_client, utcnow
+from relay.config import RelayConfig
+from relay.datadir import load_keystore
+from relay.logs import configure_logging
+from relay.runtime import build_runtime
+from relay.storage import Storage
+from relay.storage.sqlite import SQLiteStorage
+
+
+def open_storage(config: RelayConfig) -> Storage:
+    return SQLiteStorage(config.database_path)
+
+
+def serve(config: RelayConfig, host: str, port: int, *, with_worker: bool = True) -> None:
+    configure_logging()
+    app = create_app(config, storage=open_storage(config), run_worker=with_worker)
+    server = uvicorn.Server(uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,  # P1: no access log, ever
+        proxy_headers=False,  # P1: X-Forwarded-For and friends are not trusted or read
+        server_header=False,  # no version banner
+        log_config=None,  # keep our logging configuration
+        timeout_graceful_shutdown=10,
+    ))
+    server.run()
+
+
+def run_worker(config: RelayConfig) -> None:
+    """A worker process without the HTTP server, for scale-out."""
+    configure_logging()
+    asyncio.run(_worker_main(config))
+
+
+async def _worker_main(config: RelayConfig) -> None:
+    storage = open_storage(config)
+    async with new_http_client() as http:
+        runtime = build_runtime(
+            config, keystore=load_keystore(config), storage=storage, http=http,
+            clock=utcnow, rng=random.SystemRandom(),
+        )
+        stop, wake = asyncio.Event(), asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def shut_down() -> None:
+            stop.set()
+            wake.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, shut_down)
+        await runtime.worker.run(stop, wake)
+    storage.close()

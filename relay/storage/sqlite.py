@@ -1,0 +1,206 @@
+"""SQLite storage: WAL, ``secure_delete=ON``, ``synchronous=FULL``.
+
+One connection per process behind a lock; separate worker processes on the
+same file coordinate through leases and ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from relay.errors import ConfigError, UnavailableError
+from relay.storage import Delivery, FeedItem, InboxItem, NewDelivery, QueueCount
+
+SCHEMA_VERSION = 1
+
+
+class SQLiteStorage:
+    """The embedded backend. Refuses to start when it cannot keep promise P2
+    (secure deletion) or P6 (durable WAL commits)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:" and not self.path.exists():
+            # Create the file 0600 ourselves: SQLite gives -wal and -shm the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        self._configure()
+        self._migrate()
+
+    def _configure(self) -> None:
+        c = self._conn
+        c.execute("PRAGMA busy_timeout = 30000")
+        c.execute("PRAGMA secure_delete = ON")  # P2: deleted rows are zeroed, not left in free pages
+        c.execute("PRAGMA synchronous = FULL")  # P6: a commit is on disk before we answer 202
+        c.execute("PRAGMA temp_store = MEMORY")  # no temp files with row data
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if c.execute("PRAGMA secure_delete").fetchone()[0] != 1:
+            raise ConfigError("SQLite cannot enable secure_delete; refusing to store reports")
+        if str(self.path) != ":memory:" and mode.lower() != "wal":
+            raise ConfigError("SQLite cannot enable WAL journaling; refusing to start")
+
+    def _migrate(self) -> None:
+        db = sqlite_utils.Database(self._conn)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                db.table("inbox").create(
+                    {"id": int, "kid": str, "sealed": bytes, "claimed_until": float},
+                    pk="id", not_null={"kid", "sealed"}, defaults={"claimed_until": 0.0},
+                    if_not_exists=True,
+                )
+                db.table("deliveries").create(
+                    {"id": str, "destination": str, "body": bytes, "due": float, "attempts": int,
+                     "state": str, "last_error": str, "claimed_until": float},
+                    pk="id", not_null={"destination", "body", "due", "state"},
+                    defaults={"attempts": 0, "state": "pending", "claimed_until": 0.0},
+                    if_not_exists=True,
+                )
+                # seq counts per destination: a global counter would tell one
+                # destination how many reports went to the others in between.
+                db.table("feed_items").create(
+                    {"destination": str, "seq": int, "delivery_id": str, "body": bytes},
+                    pk=("destination", "seq"), not_null={"delivery_id", "body"},
+                    if_not_exists=True,
+                )
+                db.table("disabled_destinations").create(
+                    {"name": str, "reason": str}, pk="name", if_not_exists=True
+                )
+                self._conn.execute(
+                    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, due)"
+                )
+                self._conn.execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS feed_items_delivery ON feed_items(delivery_id)"
+                )
+                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise UnavailableError("the database is busy; try again shortly") from exc
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def add_report(self, kid: str, sealed: bytes) -> None:
+        with self._tx() as c:
+            c.execute("INSERT INTO inbox (kid, sealed) VALUES (?, ?)", (kid, sealed))
+
+    def claim_reports(self, now: float, lease: float, limit: int) -> list[InboxItem]:
+        with self._tx() as c:
+            rows = c.execute(
+                "UPDATE inbox SET claimed_until = ? WHERE id IN (SELECT id FROM inbox "
+                "WHERE claimed_until <= ? ORDER BY id LIMIT ?) RETURNING id, kid, sealed",
+                (now + lease, now, limit),
+            ).fetchall()
+        return [InboxItem(*row) for row in sorted(rows)]
+
+    def fan_out(self, report_id: int, deliveries: Sequence[NewDelivery]) -> bool:
+        with self._tx() as c:
+            if c.execute("DELETE FROM inbox WHERE id = ?", (report_id,)).rowcount == 0:
+                return False
+            c.executemany(
+                "INSERT INTO deliveries (id, destination, body, due) VALUES (?, ?, ?, ?)",
+                [(d.id, d.destination, d.body, d.due) for d in deliveries],
+            )
+        return True
+
+    def claim_deliveries(self, now: float, lease: float, limit: int) -> list[Delivery]:
+        with self._tx() as c:
+            rows = c.execute(
+                "UPDATE deliveries SET claimed_until = ? WHERE id IN (SELECT id FROM deliveries "
+                "WHERE state = 'pending' AND due <= ? AND claimed_until <= ? AND destination "
+                "NOT IN (SELECT name FROM disabled_destinations) ORDER BY due LIMIT ?) "
+                "RETURNING id, destination, body, attempts",
+                (now + lease, now, now, limit),
+            ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def complete_delivery(self, delivery_id: str) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+
+    def retry_delivery(self, delivery_id: str, due: float, error: str) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE deliveries SET due = ?, attempts = attempts + 1, last_error = ?, "
+                "claimed_until = 0 WHERE id = ?",
+                (due, error, delivery_id),
+            )
+
+    def kill_delivery(self, delivery_id: str, error: str) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, "
+                "claimed_until = 0 WHERE id = ?",
+                (error, delivery_id),
+            )
+
+    def disable_destination(self, name: str, reason: str) -> None:
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO disabled_destinations (name, reason) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET reason = excluded.reason",
+                (name, reason),
+            )
+
+    def disabled_destinations(self) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT name, reason FROM disabled_destinations").fetchall()
+        return dict(rows)
+
+    def add_feed_item(self, destination: str, delivery_id: str, body: bytes) -> None:
+        with self._tx() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO feed_items (destination, seq, delivery_id, body) "
+                "SELECT ?, coalesce(max(seq), 0) + 1, ?, ? FROM feed_items WHERE destination = ?",
+                (destination, delivery_id, body, destination),
+            )
+
+    def feed_items(self, destination: str, after: int, limit: int) -> list[FeedItem]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT seq, delivery_id, body FROM feed_items WHERE destination = ? AND seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (destination, after, limit),
+            ).fetchall()
+        return [FeedItem(*row) for row in rows]
+
+    def queue_counts(self) -> list[QueueCount]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT destination, state, count(*) FROM deliveries GROUP BY destination, state "
+                "UNION ALL SELECT '', 'inbox', count(*) FROM inbox ORDER BY 1, 2"
+            ).fetchall()
+        return [QueueCount(*row) for row in rows]
+
+    def check(self) -> None:
+        try:
+            with self._lock:
+                self._conn.execute("SELECT 1 FROM inbox LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            raise UnavailableError("the database is not usable") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
