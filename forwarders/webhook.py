@@ -13,7 +13,7 @@ from forwarders.base import ForwarderContext, age_recipient, encode_private
 from relay.config import DestinationConfig
 from relay.errors import ConfigError, DeliveryError
 
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_TIMEOUT_S = 30.0
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -47,6 +47,10 @@ class WebhookForwarder:
         self._url: str = destination.url
         self._recipient = age_recipient(destination)
         self._context = context
+        timeout = destination.options.get("timeout_s", DEFAULT_TIMEOUT_S)
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+            raise ConfigError(f"{where}: 'timeout_s' must be a positive number")
+        self._timeout = httpx.Timeout(float(timeout))
 
     @property
     def wants_attachments(self) -> bool:
@@ -68,7 +72,7 @@ class WebhookForwarder:
         }
         try:
             response = await self._context.http.post(
-                self._url, content=body, headers=headers, timeout=TIMEOUT
+                self._url, content=body, headers=headers, timeout=self._timeout
             )
         except httpx.TimeoutException:
             raise DeliveryError("timed out") from None

@@ -82,9 +82,11 @@ def _regex_spans(pattern: re.Pattern[str], kind: str, text: str) -> Iterator[Red
 
 
 def _phone_spans(text: str) -> Iterator[Redaction]:
-    # POSSIBLE leniency: a number need not be assigned today to identify someone.
+    # VALID, not POSSIBLE: POSSIBLE takes dates ("2026-11-20") and folio numbers
+    # for phones and would destroy incident facts; the Mexican forms VALID
+    # misses are caught by _MX_PHONE.
     for region in ("MX", "US"):
-        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE)
+        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
         for match in matcher:
             yield Redaction("phone", match.start, match.end)
 

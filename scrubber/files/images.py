@@ -32,6 +32,8 @@ class ImageCleaner:
     def _open(self, data: bytes, mime_type: str) -> Image.Image:
         try:
             image = Image.open(io.BytesIO(data), formats=[_FORMATS[mime_type]])
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise MalformedFileError(f"image has too many pixels (limit {self.max_pixels})") from None
         # Pillow signals a bad file with many exception types (OSError,
         # SyntaxError, ValueError, struct.error, DecompressionBombError, ...):
         # every one of them means "refuse this file", none may reach the server.

@@ -1,0 +1,104 @@
+"""The storage contract. Parametrised over backends: PostgreSQL joins this list."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from relay.storage import NewDelivery, Storage
+from relay.storage.sqlite import SQLiteStorage
+
+MARKER = b"PLAINTEXT-MARKER-" * 8
+
+
+@pytest.fixture(params=["sqlite"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    backend = SQLiteStorage(tmp_path / "relay.db")
+    yield backend
+    backend.close()
+
+
+def deliveries(n: int, destination: str = "ngo-a", due: float = 0.0) -> list[NewDelivery]:
+    return [NewDelivery(f"d_{destination}_{i}", destination, b"body%d" % i, due) for i in range(n)]
+
+
+def test_fan_out_removes_the_report_and_creates_deliveries_at_once(storage: Storage) -> None:
+    storage.add_report("kid1", b"sealed-1")
+    [item] = storage.claim_reports(now=100, lease=60, limit=10)
+    assert (item.kid, item.sealed) == ("kid1", b"sealed-1")
+    assert storage.fan_out(item.id, deliveries(2))
+    assert storage.claim_reports(now=1000, lease=60, limit=10) == []
+    assert {d.id for d in storage.claim_deliveries(now=100, lease=60, limit=10)} == {"d_ngo-a_0", "d_ngo-a_1"}
+
+
+def test_a_second_fan_out_of_the_same_report_is_refused_whole(storage: Storage) -> None:
+    storage.add_report("kid1", b"sealed")
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    assert storage.fan_out(item.id, deliveries(1))
+    assert not storage.fan_out(item.id, [NewDelivery("d_other", "ngo-a", b"x", 0)])
+    assert [d.id for d in storage.claim_deliveries(now=0, lease=60, limit=10)] == ["d_ngo-a_0"]
+
+
+def test_leases_hide_claimed_work_until_they_expire(storage: Storage) -> None:
+    storage.add_report("kid1", b"sealed")
+    assert len(storage.claim_reports(now=0, lease=60, limit=5)) == 1
+    assert storage.claim_reports(now=30, lease=60, limit=5) == []
+    assert len(storage.claim_reports(now=61, lease=60, limit=5)) == 1  # a crashed worker's claim
+
+
+def test_due_time_retry_and_dead_letters(storage: Storage) -> None:
+    storage.add_report("k", b"s")
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(1, due=500.0))
+    assert storage.claim_deliveries(now=499, lease=60, limit=10) == []
+    [d] = storage.claim_deliveries(now=500, lease=60, limit=10)
+    storage.retry_delivery(d.id, due=900.0, error="HTTP 503")
+    assert storage.claim_deliveries(now=600, lease=60, limit=10) == []
+    [again] = storage.claim_deliveries(now=900, lease=60, limit=10)
+    assert again.attempts == 1 and again.id == d.id
+    storage.kill_delivery(d.id, "gave up")
+    assert storage.claim_deliveries(now=10**9, lease=60, limit=10) == []
+    counts = {(c.destination, c.state): c.count for c in storage.queue_counts()}
+    assert counts[("ngo-a", "dead")] == 1
+
+
+def test_disabled_destinations_are_not_claimed_but_kept(storage: Storage) -> None:
+    storage.add_report("k", b"s")
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(1, "ngo-a") + deliveries(1, "ngo-b"))
+    storage.disable_destination("ngo-a", "HTTP 410")
+    assert [d.destination for d in storage.claim_deliveries(now=0, lease=60, limit=10)] == ["ngo-b"]
+    assert storage.disabled_destinations() == {"ngo-a": "HTTP 410"}
+
+
+def test_feed_items_are_idempotent_and_paged_per_destination(storage: Storage) -> None:
+    for i in range(5):
+        storage.add_feed_item("a", f"d{i}", b"x")
+        storage.add_feed_item("b", f"e{i}", b"y")
+    storage.add_feed_item("a", "d0", b"duplicate")
+    page = storage.feed_items("a", after=0, limit=3)
+    assert [i.seq for i in page] == [1, 2, 3]  # per-destination cursor: no gaps from "b"
+    assert [i.delivery_id for i in storage.feed_items("a", after=3, limit=10)] == ["d3", "d4"]
+    assert storage.feed_items("a", after=0, limit=10)[0].body == b"x"
+
+
+def test_p2_sqlite_deleted_rows_leave_no_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "relay.db"
+    storage = SQLiteStorage(path)
+    storage.add_report("k", MARKER)
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, [NewDelivery("d1", "a", MARKER, 0)])
+    storage.complete_delivery("d1")
+    storage.close()
+    with sqlite3.connect(path) as conn:  # checkpoint, as any later open will
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    leftovers = [p.name for p in tmp_path.iterdir() if MARKER in p.read_bytes()]
+    assert leftovers == []
+
+
+def test_sqlite_database_file_is_private(tmp_path: Path) -> None:
+    SQLiteStorage(tmp_path / "relay.db").close()
+    assert (tmp_path / "relay.db").stat().st_mode & 0o077 == 0
