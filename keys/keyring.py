@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import nacl.exceptions
@@ -40,7 +41,7 @@ def key_id(public_key: bytes) -> str:
     return base64.b32encode(digest[:10]).decode().lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IngestKey:
     """One X25519 key pair. Clients seal to it until ``not_after``; it opens until
     ``not_after`` plus the keyring's grace period."""
@@ -60,6 +61,10 @@ class IngestKey:
             created=created,
             not_after=created + validity,
         )
+
+    @cached_property
+    def sealed_box(self) -> SealedBox[PrivateKey]:
+        return SealedBox(PrivateKey(self.private.reveal()))
 
     @property
     def public_key(self) -> bytes:
@@ -118,7 +123,7 @@ class IngestKeyring:
         if now >= key.not_after + self.grace:
             raise KeyExpiredError(f"key id has expired; seal to the current key {current}")
         try:
-            return bytes(SealedBox(PrivateKey(key.private.reveal())).decrypt(sealed))
+            return bytes(key.sealed_box.decrypt(sealed))
         except nacl.exceptions.CryptoError:
             raise DecryptionError(
                 f"sealed box does not open with key {kid}; fetch /v1/keys and seal again"

@@ -25,7 +25,7 @@ from relay.config import RelayConfig
 from relay.datadir import KeyStore, load_keystore
 from relay.errors import NotFoundError, RelayError, UnsupportedMediaError
 from relay.ingest import Ingestor
-from relay.middleware import BodyLimitMiddleware, RequestScrubMiddleware, SecurityHeadersMiddleware
+from relay.middleware import PrivacyMiddleware
 from relay.report import parse_envelope
 from relay.runtime import build_runtime
 from relay.storage import Storage
@@ -93,11 +93,7 @@ def create_app(
     _install_error_handlers(app)
     app.include_router(router)
     app.include_router(form.router)
-    # Each add_middleware wraps the app so far: the last added (the scrubber)
-    # sees the request first, before any other middleware, route or handler.
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=config.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestScrubMiddleware)
+    app.add_middleware(PrivacyMiddleware, max_body_bytes=config.max_body_bytes)
     return app
 
 
@@ -148,7 +144,7 @@ async def submit_report(request: Request) -> JSONResponse:
     if media != "application/json":
         raise UnsupportedMediaError("send the envelope as application/json")
     envelope = parse_envelope(await request.body())
-    receipt = await run_in_threadpool(request.app.state.ingestor.accept, envelope)
+    receipt = await request.app.state.ingestor.accept(envelope)
     request.app.state.wake.set()
     return JSONResponse({"receipt": receipt}, status_code=202)
 

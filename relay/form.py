@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from starlette.concurrency import run_in_threadpool
 
 from relay.errors import RelayError
 from relay.report import CATEGORIES
@@ -97,7 +96,7 @@ async def submit_form(request: Request) -> HTMLResponse:
     values = {k: str(form.get(k, "")) for k in _FIELDS}
     lang = _lang(str(form.get("lang", lang)))
     try:
-        receipt = await run_in_threadpool(request.app.state.ingestor.accept_plain, _report(values, lang))
+        receipt = await request.app.state.ingestor.accept_plain(_report(values, lang))
     except (RelayError, ValueError) as exc:
         message = exc.message if isinstance(exc, RelayError) else str(exc)
         status = exc.status if isinstance(exc, RelayError) else 422

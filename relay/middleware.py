@@ -29,22 +29,15 @@ SECURITY_HEADERS = [
 ]
 
 
-class RequestScrubMiddleware:
-    """Drops the peer address and every header not on the allow-list."""
+class PrivacyMiddleware:
+    """The outermost layer, one pass per request:
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            scope = dict(scope)
-            scope["client"] = None
-            scope["headers"] = [(k, v) for k, v in scope["headers"] if k in ALLOWED_HEADERS]
-        await self.app(scope, receive, send)
-
-
-class BodyLimitMiddleware:
-    """413 before reading when Content-Length is too big; 413 mid-stream otherwise."""
+    * drops the peer address and every header not on the allow-list, before
+      any route, handler or log can see them (P1);
+    * answers 413 before reading when Content-Length is too big, and stops a
+      body that grows past the limit mid-stream (P7);
+    * adds the security headers to every response.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -54,9 +47,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = [(k, v) for k, v in scope["headers"] if k in ALLOWED_HEADERS]
+        scope = {**scope, "client": None, "headers": headers}
+        declared = dict(headers).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max):
-            await _send_error(send, PayloadTooLargeError(self._message()))
+            await _send_error(send, PayloadTooLargeError(self._too_large()))
             return
         seen = 0
 
@@ -65,28 +60,18 @@ class BodyLimitMiddleware:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max:
-                raise PayloadTooLargeError(self._message())
+                raise PayloadTooLargeError(self._too_large())
             return message
 
-        await self.app(scope, limited, send)
-
-    def _message(self) -> str:
-        return f"request body is larger than {self.max} bytes"
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        await self.app(scope, limited, with_headers)
+
+    def _too_large(self) -> str:
+        return f"request body is larger than {self.max} bytes"
 
 
 async def _send_error(send: Send, error: PayloadTooLargeError) -> None:

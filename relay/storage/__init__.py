@@ -58,8 +58,10 @@ class QueueCount:
 
 
 class Storage(Protocol):
-    def add_report(self, kid: str, sealed: bytes) -> None:
-        """Durably store a sealed report: when this returns, it survives a crash (P6)."""
+    def add_reports(self, reports: Sequence[tuple[str, bytes]]) -> None:
+        """Store sealed reports, given as (key id, sealed box), in one transaction;
+        returns once they survive a crash (P6). A batch, so that concurrent
+        requests share one durable commit (see ``relay.ingest.InboxWriter``)."""
 
     def claim_reports(self, now: float, lease: float, limit: int) -> list[InboxItem]:
         """Lease up to ``limit`` reports; a crashed worker's lease expires after ``lease`` s."""

@@ -20,7 +20,6 @@ from relay.storage import Delivery, FeedItem, InboxItem, NewDelivery, QueueCount
 
 SCHEMA_VERSION = 1
 
-
 class SQLiteStorage:
     """The embedded backend. Refuses to start when it cannot keep promise P2
     (secure deletion) or P6 (durable WAL commits)."""
@@ -97,14 +96,19 @@ class SQLiteStorage:
                 raise UnavailableError("the database is busy; try again shortly") from exc
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    # A full disk or an I/O error: callers answer 503 ("nothing
+                    # was stored, try again"), never a 500 (P7).
+                    raise UnavailableError("the database cannot store this right now") from exc
                 raise
-            self._conn.execute("COMMIT")
 
-    def add_report(self, kid: str, sealed: bytes) -> None:
+    def add_reports(self, reports: Sequence[tuple[str, bytes]]) -> None:
         with self._tx() as c:
-            c.execute("INSERT INTO inbox (kid, sealed) VALUES (?, ?)", (kid, sealed))
+            c.executemany("INSERT INTO inbox (kid, sealed) VALUES (?, ?)", reports)
 
     def claim_reports(self, now: float, lease: float, limit: int) -> list[InboxItem]:
         with self._tx() as c:

@@ -51,7 +51,7 @@ class Harness:
         self.storage.close()
 
     def submit(self, text: str = "Retén en el puente") -> None:
-        self.ingestor.accept_plain({"text": text})
+        self.loop.run_until_complete(self.ingestor.accept_plain({"text": text}))
 
     def step(self) -> int:
         """One worker pass, on the one loop the harness's HTTP client lives on."""

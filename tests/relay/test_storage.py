@@ -26,7 +26,7 @@ def deliveries(n: int, destination: str = "ngo-a", due: float = 0.0) -> list[New
 
 
 def test_fan_out_removes_the_report_and_creates_deliveries_at_once(storage: Storage) -> None:
-    storage.add_report("kid1", b"sealed-1")
+    storage.add_reports([("kid1", b"sealed-1")])
     [item] = storage.claim_reports(now=100, lease=60, limit=10)
     assert (item.kid, item.sealed) == ("kid1", b"sealed-1")
     assert storage.fan_out(item.id, deliveries(2))
@@ -35,7 +35,7 @@ def test_fan_out_removes_the_report_and_creates_deliveries_at_once(storage: Stor
 
 
 def test_a_second_fan_out_of_the_same_report_is_refused_whole(storage: Storage) -> None:
-    storage.add_report("kid1", b"sealed")
+    storage.add_reports([("kid1", b"sealed")])
     [item] = storage.claim_reports(now=0, lease=60, limit=1)
     assert storage.fan_out(item.id, deliveries(1))
     assert not storage.fan_out(item.id, [NewDelivery("d_other", "ngo-a", b"x", 0)])
@@ -43,14 +43,14 @@ def test_a_second_fan_out_of_the_same_report_is_refused_whole(storage: Storage) 
 
 
 def test_leases_hide_claimed_work_until_they_expire(storage: Storage) -> None:
-    storage.add_report("kid1", b"sealed")
+    storage.add_reports([("kid1", b"sealed")])
     assert len(storage.claim_reports(now=0, lease=60, limit=5)) == 1
     assert storage.claim_reports(now=30, lease=60, limit=5) == []
     assert len(storage.claim_reports(now=61, lease=60, limit=5)) == 1  # a crashed worker's claim
 
 
 def test_due_time_retry_and_dead_letters(storage: Storage) -> None:
-    storage.add_report("k", b"s")
+    storage.add_reports([("k", b"s")])
     [item] = storage.claim_reports(now=0, lease=60, limit=1)
     storage.fan_out(item.id, deliveries(1, due=500.0))
     assert storage.claim_deliveries(now=499, lease=60, limit=10) == []
@@ -66,7 +66,7 @@ def test_due_time_retry_and_dead_letters(storage: Storage) -> None:
 
 
 def test_disabled_destinations_are_not_claimed_but_kept(storage: Storage) -> None:
-    storage.add_report("k", b"s")
+    storage.add_reports([("k", b"s")])
     [item] = storage.claim_reports(now=0, lease=60, limit=1)
     storage.fan_out(item.id, deliveries(1, "ngo-a") + deliveries(1, "ngo-b"))
     storage.disable_destination("ngo-a", "HTTP 410")
@@ -88,7 +88,7 @@ def test_feed_items_are_idempotent_and_paged_per_destination(storage: Storage) -
 def test_p2_sqlite_deleted_rows_leave_no_bytes(tmp_path: Path) -> None:
     path = tmp_path / "relay.db"
     storage = SQLiteStorage(path)
-    storage.add_report("k", MARKER)
+    storage.add_reports([("k", MARKER)])
     [item] = storage.claim_reports(now=0, lease=60, limit=1)
     storage.fan_out(item.id, [NewDelivery("d1", "a", MARKER, 0)])
     storage.complete_delivery("d1")
@@ -102,3 +102,15 @@ def test_p2_sqlite_deleted_rows_leave_no_bytes(tmp_path: Path) -> None:
 def test_sqlite_database_file_is_private(tmp_path: Path) -> None:
     SQLiteStorage(tmp_path / "relay.db").close()
     assert (tmp_path / "relay.db").stat().st_mode & 0o077 == 0
+
+
+def test_a_database_that_cannot_write_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    from relay.errors import UnavailableError
+
+    storage = SQLiteStorage(tmp_path / "relay.db")
+    storage._conn.execute("PRAGMA query_only = ON")  # stands in for a full or read-only disk
+    with pytest.raises(UnavailableError):
+        storage.add_reports([("kid", b"sealed")])
+    storage._conn.execute("PRAGMA query_only = OFF")
+    storage.add_reports([("kid", b"sealed")])  # and it recovers
+    assert len(storage.claim_reports(now=0, lease=60, limit=5)) == 1
