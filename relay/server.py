@@ -32,6 +32,7 @@ def serve(config: RelayConfig, host: str, port: int, *, with_worker: bool = True
         proxy_headers=False,  # P1: X-Forwarded-For and friends are not trusted or read
         server_header=False,  # no version banner
         log_config=None,  # keep our logging configuration
+        limit_concurrency=1024,  # past this, 503 at once rather than piling up (P7)
         timeout_graceful_shutdown=10,
     ))
     server.run()

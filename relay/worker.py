@@ -116,10 +116,15 @@ class Worker:
     async def _fan_out(self, item: InboxItem) -> None:
         try:
             deliveries = await anyio.to_thread.run_sync(self.pipeline.prepare, item)
+        # Any failure, ours or a library's, stays with this one report: it is
+        # left in the inbox (still sealed) and tried again when its lease
+        # expires, so nothing is lost and its batch-mates go on. The log gets
+        # the error's type only: a message could quote the report.
         except RelayError as exc:
-            # Left in the inbox (still sealed): the lease expires and it is tried
-            # again, so a transient failure loses nothing. Type only in the log.
             log.error("report could not be prepared: %s", exc.code)
+            return
+        except Exception as exc:
+            log.error("report could not be prepared: %s", type(exc).__name__)
             return
         await anyio.to_thread.run_sync(self.storage.fan_out, item.id, deliveries)
 
@@ -135,7 +140,11 @@ class Worker:
         forwarder = self.forwarders.get(delivery.destination)
         if forwarder is None:
             return  # destination removed from relay.toml: kept, listed by `relay queue`
-        body = self.pipeline.keystore.at_rest.open(delivery.body)
+        try:
+            body = self.pipeline.keystore.at_rest.open(delivery.body)
+        except ValueError:
+            log.error("destination %s: a queued delivery does not open with the storage key", delivery.destination)
+            return
         async with self._slots:
             try:
                 await forwarder.deliver(delivery.id, body)

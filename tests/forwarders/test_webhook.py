@@ -155,3 +155,14 @@ def test_past_the_deadline_a_delivery_becomes_a_dead_letter(harness: Harness, re
         harness.clock.advance(3600)
     assert harness.pending()[("ngo-a", "dead")] == 1
     assert 1 < len(receiver.requests) < 30
+
+
+def test_a_report_that_cannot_be_opened_stays_in_the_inbox_and_blocks_nothing(
+    harness: Harness, receiver: Receiver
+) -> None:
+    kid = next(iter(harness.runtime.pipeline.keystore.keyring)).kid
+    harness.storage.add_reports([(kid, b"not a sealed box")])
+    harness.submit("el bueno")
+    harness.step()
+    assert len(receiver.requests) == 1
+    assert harness.pending() == {("", "inbox"): 1}
