@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
+import anyio.to_thread
 import httpx
 import pyrage
 
@@ -76,3 +77,10 @@ def public_view(report: dict[str, Any], with_attachments: bool) -> dict[str, Any
     reports within an epoch) and no attachments unless the operator opted in."""
     hidden = {"pseudonym", "epoch"} | (set() if with_attachments else {"attachments"})
     return {k: v for k, v in report.items() if k not in hidden}
+
+
+async def append_to_feed(context: ForwarderContext, destination: str, delivery_id: str, body: bytes) -> None:
+    """Delivery for feeds the relay serves itself: the item is stored encrypted
+    at rest, once per delivery id however often the worker retries."""
+    sealed = context.at_rest.seal(body, context.random_bytes(24))
+    await anyio.to_thread.run_sync(context.storage.add_feed_item, destination, delivery_id, sealed)

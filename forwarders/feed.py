@@ -8,9 +8,7 @@ import json
 import re
 from typing import Any, ClassVar
 
-import anyio.to_thread
-
-from forwarders.base import ForwarderContext, age_recipient, encode_private
+from forwarders.base import ForwarderContext, age_recipient, append_to_feed, encode_private
 from relay.config import DestinationConfig
 from relay.errors import ConfigError, UnauthorizedError
 from relay.storage import FeedItem
@@ -45,10 +43,7 @@ class FeedForwarder:
         return encode_private(report, self._recipient)
 
     async def deliver(self, delivery_id: str, body: bytes) -> None:
-        sealed = self._context.at_rest.seal(body, self._context.random_bytes(24))
-        await anyio.to_thread.run_sync(
-            self._context.storage.add_feed_item, self.destination.name, delivery_id, sealed
-        )
+        await append_to_feed(self._context, self.destination.name, delivery_id, body)
 
     def authorize(self, authorization: str | None) -> None:
         """Constant-time check of ``Authorization: Bearer <token>`` against the stored hash."""

@@ -6,9 +6,7 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
-import anyio.to_thread
-
-from forwarders.base import ForwarderContext, dumps, public_view
+from forwarders.base import ForwarderContext, append_to_feed, dumps, public_view
 from relay.config import DestinationConfig
 from relay.errors import ConfigError
 from relay.storage import FeedItem
@@ -37,10 +35,7 @@ class GeoJSONForwarder:
         return dumps(public_view(report, self.wants_attachments))
 
     async def deliver(self, delivery_id: str, body: bytes) -> None:
-        sealed = self._context.at_rest.seal(body, self._context.random_bytes(24))
-        await anyio.to_thread.run_sync(
-            self._context.storage.add_feed_item, self.destination.name, delivery_id, sealed
-        )
+        await append_to_feed(self._context, self.destination.name, delivery_id, body)
 
     def render(self, items: list[FeedItem]) -> tuple[bytes, str]:
         """The FeatureCollection and its ETag."""

@@ -1,0 +1,79 @@
+"""Every registered forwarder honours the same contract; the relay-served feeds render right."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from forwarders import FORWARDERS, ForwarderContext, build_forwarders
+from relay.config import DestinationConfig, load_config
+from relay.datadir import hash_token, load_keystore
+from relay.storage.sqlite import SQLiteStorage
+from tests.helpers import FEED_TOKEN, RelayProcess, feed_destination, init_data_dir, seal_for, wait_for
+
+VALID: dict[str, dict[str, Any]] = {
+    "webhook": {"url": "http://127.0.0.1:9/hook", "secret": "whsec_" + base64.b64encode(os.urandom(24)).decode()},
+    "feed": {"token_sha256": hash_token(FEED_TOKEN)},
+    "geojson": {},
+}
+REPORT = {"type": "report", "id": "d_x", "pseudonym": "abcd-efgh-ijklm", "epoch": "2026-11-19",
+          "category": "checkpoint", "text": "Retén", "place": None, "location": None, "occurred": None,
+          "attachments": [{"content_type": "image/png", "sha256": "0", "data": "AA=="}], "redactions": {}}
+
+
+def test_every_registered_type_has_a_valid_example_here() -> None:
+    assert set(FORWARDERS) == set(VALID)
+
+
+@pytest.mark.parametrize("kind", sorted(FORWARDERS))
+def test_forwarder_contract(kind: str, tmp_path: Path) -> None:
+    init_data_dir(tmp_path, [{"name": "dest", "type": kind, **VALID[kind]}])
+    config = load_config(tmp_path)
+    keystore = load_keystore(config)
+    context = ForwarderContext(storage=SQLiteStorage(":memory:"), at_rest=keystore.at_rest, clock=lambda: None)  # type: ignore[arg-type, return-value]
+    forwarder = build_forwarders(config.destinations, context)["dest"]
+    assert FORWARDERS[kind].type == kind and isinstance(forwarder.public, bool)
+    assert isinstance(forwarder.destination, DestinationConfig)
+    body = json.loads(forwarder.encode(REPORT))
+    if forwarder.public:
+        assert "pseudonym" not in body and "epoch" not in body, "public readers must not link senders"
+        assert "attachments" not in body or body["attachments"] == []
+        assert not forwarder.wants_attachments
+    else:
+        assert body["pseudonym"] == REPORT["pseudonym"] and forwarder.wants_attachments
+
+
+def test_public_geojson_and_pull_feed_through_the_real_server(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    init_data_dir(data, [feed_destination(), {"name": "map", "type": "geojson", "location_precision_m": 1000}])
+    relay = RelayProcess(data)
+    try:
+        for i in range(3):
+            report = {"text": f"Retén {i}", "location": {"lat": 25.6866, "lon": -100.3161}}
+            assert httpx.post(f"{relay.url}/v1/reports", json=seal_for(relay.url, report)).status_code == 202
+        httpx.post(f"{relay.url}/v1/reports", json=seal_for(relay.url, {"text": "sin lugar"}))
+        geo = wait_for(lambda: (r := httpx.get(f"{relay.url}/public/map.geojson")).json()["features"][3:] and r)
+        auth = {"Authorization": f"Bearer {FEED_TOKEN}"}
+        first = httpx.get(f"{relay.url}/v1/feeds/ngo-feed?after=0", headers=auth).json()
+        rest = httpx.get(f"{relay.url}/v1/feeds/ngo-feed?after=2", headers=auth).json()
+        again = httpx.get(f"{relay.url}/public/map.geojson", headers={"If-None-Match": geo.headers["etag"]})
+    finally:
+        relay.stop()
+    assert geo.headers["content-type"] == "application/geo+json"
+    collection = geo.json()
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 4
+    point = collection["features"][0]
+    assert point["geometry"]["type"] == "Point"
+    lon, lat = point["geometry"]["coordinates"]
+    assert round(lon) == -100 and round(lat) == 26  # RFC 7946 order: [longitude, latitude]
+    assert "pseudonym" not in point["properties"] and point["properties"]["precision_m"] == 1000
+    assert collection["features"][3]["geometry"] is None
+    assert again.status_code == 304
+    assert len(first["items"]) == 4 and first["cursor"] == "4"
+    assert [i["text"] for i in rest["items"]] == [first["items"][2]["text"], first["items"][3]["text"]]
