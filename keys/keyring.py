@@ -116,12 +116,11 @@ class IngestKeyring:
 
     def open(self, kid: str, sealed: bytes, now: datetime) -> bytes:
         """Open a sealed box; raises a 4xx error naming the current key id when it cannot."""
-        current = self.current(now).kid
         key = self._by_kid.get(kid)
         if key is None:
-            raise UnknownKeyError(f"unknown key id; seal to the current key {current}")
+            raise UnknownKeyError(f"unknown key id; seal to the current key {self.current(now).kid}")
         if now >= key.not_after + self.grace:
-            raise KeyExpiredError(f"key id has expired; seal to the current key {current}")
+            raise KeyExpiredError(f"key id has expired; seal to the current key {self.current(now).kid}")
         try:
             return bytes(key.sealed_box.decrypt(sealed))
         except nacl.exceptions.CryptoError:

@@ -14,13 +14,14 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+from starlette.concurrency import run_in_threadpool
+
 from relay.config import RelayConfig
 from relay.datadir import KeyStore
 from relay.errors import ValidationError
 from relay.report import Envelope, Report, parse_report
 from relay.storage import Storage
 from scrubber.files import clean_file
-from starlette.concurrency import run_in_threadpool
 
 _MAX_BATCH = 256
 
