@@ -22,7 +22,7 @@ from forwarders.geojson import MEDIA_TYPE as GEOJSON, GeoJSONForwarder
 from keys.keyring import signed_keyset
 from relay import form
 from relay.config import RelayConfig
-from relay.datadir import KeyStore, load_keystore
+from relay.keystore import KeyStore, load_keystore, maintain_forever
 from relay.errors import NotFoundError, RelayError, UnsupportedMediaError
 from relay.ingest import Ingestor
 from relay.middleware import PrivacyMiddleware
@@ -68,14 +68,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop, app.state.wake)) if run_worker else None
+        tasks = [asyncio.create_task(maintain_forever(keystore, clock, stop))]
+        if run_worker:
+            tasks.append(asyncio.create_task(worker.run(stop, app.state.wake)))
         try:
             yield
         finally:
             stop.set()
             app.state.wake.set()
-            if task is not None:
-                await task
+            await asyncio.gather(*tasks)
             if owns_http:
                 await http_client.aclose()
 

@@ -60,7 +60,8 @@ def main() -> None:
 @reports_errors
 def init(data_dir: Path | None) -> None:
     """Create the data dir: keys, epoch secrets dir and a demo relay.toml. Never overwrites."""
-    from relay.datadir import ensure_keys, write_demo_config
+    from relay.datadir import write_demo_config
+    from relay.keystore import ensure_keys
 
     root = resolve_data_dir(data_dir)
     config_defaults = RelayConfig(data_dir=root, destinations=())
@@ -191,7 +192,7 @@ def keys() -> None:
 def keys_list(data_dir: Path | None) -> None:
     """List ingest keys (id, validity) and the signing key; never prints private keys."""
     from keys.keyring import rfc3339
-    from relay.datadir import load_keystore
+    from relay.keystore import load_keystore
 
     store = load_keystore(_config(data_dir))
     now = datetime.now(UTC)
@@ -212,7 +213,7 @@ def destinations() -> None:
 @reports_errors
 def destinations_list(data_dir: Path | None) -> None:
     """List destinations with their type and privacy policy (checks the config too)."""
-    from relay.datadir import load_keystore
+    from relay.keystore import load_keystore
     from relay.server import open_storage
 
     config = _config(data_dir)

@@ -54,6 +54,7 @@ class RelayConfig:
     epoch: timedelta = timedelta(days=7)
     ingest_key_validity: timedelta = timedelta(days=30)
     ingest_key_grace: timedelta = timedelta(days=2)
+    epoch_grace: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
     delivery_deadline: timedelta = timedelta(days=7)
 
@@ -128,6 +129,7 @@ def parse_config(document: Mapping[str, Any], data_dir: Path) -> RelayConfig:
         "epoch_days": ("epoch", "days"),
         "ingest_key_validity_days": ("ingest_key_validity", "days"),
         "ingest_key_grace_hours": ("ingest_key_grace", "hours"),
+        "epoch_grace_hours": ("epoch_grace", "hours"),
         "delivery_deadline_days": ("delivery_deadline", "days"),
     }
     for key, (attr, unit) in durations.items():

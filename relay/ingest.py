@@ -17,7 +17,7 @@ from datetime import datetime
 from starlette.concurrency import run_in_threadpool
 
 from relay.config import RelayConfig
-from relay.datadir import KeyStore
+from relay.keystore import KeyStore
 from relay.errors import ValidationError
 from relay.report import Envelope, Report, parse_report
 from relay.storage import Storage
@@ -83,7 +83,7 @@ class Ingestor:
         """A partner app's sealed report: open, validate, store as sealed. Returns a receipt."""
         # Opening and schema checks take tens of microseconds: done on the event
         # loop, like any JSON parsing, rather than paying a thread hop.
-        plaintext = self.keystore.keyring.open(envelope.kid, envelope.sealed, self._clock())
+        plaintext = self.keystore.open(envelope.kid, envelope.sealed, self._clock())
         await self._check(parse_report(plaintext))
         await self._inbox.add(envelope.kid, envelope.sealed)
         return _receipt()

@@ -21,7 +21,7 @@ from typing import Any
 from forwarders import Forwarder
 from keys.pseudonyms import delivery_id, epoch_index, epoch_label, pseudonym, sender_key
 from relay.config import DestinationConfig, RelayConfig
-from relay.datadir import KeyStore
+from relay.keystore import KeyStore
 from relay.errors import RelayError
 from relay.report import Report, parse_report
 from relay.storage import InboxItem, NewDelivery
@@ -97,7 +97,7 @@ class Pipeline:
     def prepare(self, item: InboxItem) -> list[NewDelivery]:
         """Open, scrub and encode one report for every destination."""
         now = self._clock()
-        report = parse_report(self.keystore.keyring.open(item.kid, item.sealed, now))
+        report = parse_report(self.keystore.open(item.kid, item.sealed, now))
         scrubbed = scrub_report(report)
         sender = sender_key(report.codename) if report.codename else None
         epoch = epoch_index(now, self.config.epoch)

@@ -12,7 +12,7 @@ import httpx
 
 from forwarders import Forwarder, ForwarderContext, build_forwarders
 from relay.config import RelayConfig
-from relay.datadir import KeyStore
+from relay.keystore import KeyStore
 from relay.pipeline import Pipeline
 from relay.storage import Storage
 from relay.worker import RetryPolicy, Worker

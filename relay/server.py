@@ -10,7 +10,7 @@ import uvicorn
 
 from relay.api import create_app, new_http_client, utcnow
 from relay.config import RelayConfig
-from relay.datadir import load_keystore
+from relay.keystore import load_keystore, maintain_forever
 from relay.logs import configure_logging
 from relay.runtime import build_runtime
 from relay.storage import Storage
@@ -46,9 +46,10 @@ def run_worker(config: RelayConfig) -> None:
 
 async def _worker_main(config: RelayConfig) -> None:
     storage = open_storage(config)
+    keystore = load_keystore(config)
     async with new_http_client() as http:
         runtime = build_runtime(
-            config, keystore=load_keystore(config), storage=storage, http=http,
+            config, keystore=keystore, storage=storage, http=http,
             clock=utcnow, rng=random.SystemRandom(),
         )
         stop, wake = asyncio.Event(), asyncio.Event()
@@ -60,5 +61,5 @@ async def _worker_main(config: RelayConfig) -> None:
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, shut_down)
-        await runtime.worker.run(stop, wake)
+        await asyncio.gather(runtime.worker.run(stop, wake), maintain_forever(keystore, utcnow, stop))
     storage.close()

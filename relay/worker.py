@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 import anyio.to_thread
 
 from forwarders import Forwarder
-from keys.pseudonyms import epoch_index
 from relay.errors import DeliveryError, RelayError
 from relay.pipeline import Pipeline
 from relay.storage import Delivery, InboxItem, Storage
@@ -73,7 +72,6 @@ class Worker:
         self._retry = retry
         self._batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self._epoch_checked = -1
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event, idle_s: float = 1.0) -> None:
         while not stop.is_set():
@@ -92,17 +90,8 @@ class Worker:
 
     async def run_once(self) -> int:
         """One pass: fan out a batch of reports, deliver a batch of due items."""
-        self._destroy_old_epochs()
         done = await self._fan_out_batch()
         return done + await self._deliver_batch()
-
-    def _destroy_old_epochs(self) -> None:
-        # Forward secrecy for pseudonyms: once an epoch is over, nothing needs
-        # its secret, so a later seizure must not find it.
-        current = epoch_index(self._clock(), self.pipeline.config.epoch)
-        if current != self._epoch_checked:
-            self.pipeline.keystore.epochs.destroy_before(current)
-            self._epoch_checked = current
 
     async def _fan_out_batch(self) -> int:
         now = self._clock().timestamp()

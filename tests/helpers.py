@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 from nacl.public import PublicKey, SealedBox
 
-from relay.datadir import ensure_keys, hash_token
+from relay.datadir import hash_token
+from relay.keystore import ensure_keys
 from relay.config import RelayConfig
 
 FEED_TOKEN = "test-feed-token"

@@ -13,7 +13,8 @@ import pytest
 
 from forwarders import FORWARDERS, ForwarderContext, build_forwarders
 from relay.config import DestinationConfig, load_config
-from relay.datadir import hash_token, load_keystore
+from relay.datadir import hash_token
+from relay.keystore import load_keystore
 from relay.storage.sqlite import SQLiteStorage
 from tests.helpers import FEED_TOKEN, RelayProcess, feed_destination, init_data_dir, seal_for, wait_for
 

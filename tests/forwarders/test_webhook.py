@@ -17,7 +17,7 @@ import pytest
 import standardwebhooks
 
 from relay.config import load_config
-from relay.datadir import load_keystore
+from relay.keystore import load_keystore
 from relay.ingest import Ingestor
 from relay.runtime import Runtime, build_runtime
 from relay.storage.sqlite import SQLiteStorage

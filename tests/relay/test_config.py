@@ -8,7 +8,7 @@ import pytest
 
 from forwarders import ForwarderContext, build_forwarders
 from relay.config import load_config
-from relay.datadir import load_keystore
+from relay.keystore import load_keystore
 from relay.errors import ConfigError
 from relay.storage.sqlite import SQLiteStorage
 from tests.helpers import init_data_dir, write_config
