@@ -135,6 +135,7 @@ async def healthz(request: Request) -> dict[str, str]:
 @router.get("/v1/keys")
 async def published_keys(request: Request) -> JSONResponse:
     state = request.app.state
+    await run_in_threadpool(state.keystore.refresh)  # a rotation by another process shows at once
     document = signed_keyset(state.keystore.keyring, state.keystore.signer, state.clock())
     return JSONResponse(document, headers={"cache-control": "public, max-age=300"})
 

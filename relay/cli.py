@@ -183,7 +183,7 @@ def scrub_file_command(source: Path, target: Path) -> None:
 
 @main.group()
 def keys() -> None:
-    """Inspect the relay's keys."""
+    """List, rotate and maintain the relay's keys."""
 
 
 @keys.command("list")
@@ -198,9 +198,33 @@ def keys_list(data_dir: Path | None) -> None:
     now = datetime.now(UTC)
     current = store.keyring.current(now).kid
     for key in store.keyring:
-        mark = "current" if key.kid == current else ""
+        mark = "current" if key.kid == current else ("retired" if key.not_after <= now else "")
         click.echo(f"ingest  {key.kid}  created {rfc3339(key.created)}  not_after {rfc3339(key.not_after)}  {mark}")
     click.echo(f"signing ed25519 {base64.b64encode(store.signer.public_key).decode()}")
+
+
+@keys.command("rotate")
+@data_dir_option
+@reports_errors
+def keys_rotate(data_dir: Path | None) -> None:
+    """Make a new ingest key now; the old one opens reports until its grace period ends."""
+    from relay.keystore import load_keystore
+
+    config = _config(data_dir)
+    new = load_keystore(config).rotate(datetime.now(UTC))
+    hours = config.ingest_key_grace.total_seconds() / 3600
+    click.echo(f"new ingest key {new.kid}; previous keys open reports for {hours:g} more hours, then are destroyed")
+
+
+@keys.command("maintain")
+@data_dir_option
+@reports_errors
+def keys_maintain(data_dir: Path | None) -> None:
+    """Run the key schedule once: rotate if due, destroy expired keys and epoch secrets."""
+    from relay.keystore import load_keystore
+
+    events = load_keystore(_config(data_dir)).maintain(datetime.now(UTC))
+    click.echo("\n".join(events) if events else "nothing to do")
 
 
 @main.group()

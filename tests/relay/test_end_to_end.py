@@ -11,11 +11,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyrage
 import pytest
 import standardwebhooks
 
-from tests.helpers import Receiver, RelayProcess, init_data_dir, wait_for
+from keys.keyring import verify_keyset
+from tests.helpers import Receiver, RelayProcess, init_data_dir, seal_for, wait_for
 
 PHONE = "81 1234 5678"
 EMAIL = "maria.lopez@example.com"
@@ -126,3 +128,20 @@ def test_submit_refuses_a_tampered_or_unpinned_key_set(relay: RelayProcess) -> N
     )
     assert done.returncode == 1
     assert "pinned" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rotation_by_the_cli_reaches_the_running_server(relay: RelayProcess, receiver: Receiver,
+                                                       identity: pyrage.x25519.Identity) -> None:
+    old_kid = httpx.get(f"{relay.url}/v1/keys").json()["ingest"][0]["kid"]
+    sealed_before = seal_for(relay.url, {"text": "sellado antes de rotar"})
+    done = subprocess.run([sys.executable, "-m", "relay", "keys", "rotate", "--data-dir", str(relay.data_dir)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "new ingest key" in done.stdout
+    keyset = httpx.get(f"{relay.url}/v1/keys").json()
+    assert [k["kid"] for k in keyset["ingest"]] != [old_kid] and len(keyset["ingest"]) == 1
+    verify_keyset(keyset)
+    assert httpx.post(f"{relay.url}/v1/reports", json=sealed_before).status_code == 202  # grace period
+    relay_submit(relay.url, "--text", "sellado después de rotar")
+    wait_for(lambda: len(receiver.requests) == 2)
+    texts = {decrypt_delivery(r.body, identity)["text"] for r in receiver.requests}
+    assert texts == {"sellado antes de rotar", "sellado después de rotar"}
