@@ -181,6 +181,21 @@ def scrub_file_command(source: Path, target: Path) -> None:
     click.echo(f"cleaned {cleaned.content_type}; removed: {removed}", err=True)
 
 
+@main.command()
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
+              help="Language of the words.")
+def codename(lang: str) -> None:
+    """Print a new codename (9 words, 99 bits) for a citizen who wants continuity."""
+    import os
+
+    from keys.codenames import entropy_bits, generate_codename
+
+    click.echo(generate_codename(lang, os.urandom(18)))
+    click.echo(f"({entropy_bits():.0f} bits) Keep it secret and use it only here: the same codename gives "
+               "the same pseudonym at one destination for one epoch. The relay does not store it and "
+               "cannot recover it.", err=True)
+
+
 @main.group()
 def keys() -> None:
     """List, rotate and maintain the relay's keys."""
