@@ -10,16 +10,21 @@ import base64
 import functools
 import json
 import mimetypes
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from keys.secret import Secret
 from relay.config import RelayConfig, load_config, resolve_data_dir
-from relay.errors import RelayError
+from relay.errors import ConfigError, RelayError
+
+if TYPE_CHECKING:
+    from relay.keystore import KeyStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +55,24 @@ def _config(data_dir: Path | None) -> RelayConfig:
     return load_config(data_dir)
 
 
+def _passphrase(root: Path, *, confirm: bool = False) -> Secret[str] | None:
+    """The key-file passphrase: $RELAY_KEY_PASSPHRASE, else asked on a terminal."""
+    from relay.keystore import encrypted
+
+    value = os.environ.get("RELAY_KEY_PASSPHRASE")
+    if value:
+        return Secret(value)
+    if (confirm or encrypted(root)) and sys.stdin.isatty():
+        return Secret(str(click.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm)))
+    return None
+
+
+def _keystore(config: RelayConfig) -> KeyStore:
+    from relay.keystore import load_keystore
+
+    return load_keystore(config, _passphrase(config.data_dir))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Anonymizing report relay: sealed reports in, scrubbed pseudonymous deliveries out."""
@@ -57,15 +80,25 @@ def main() -> None:
 
 @main.command()
 @data_dir_option
+@click.option("--encrypt-keys", is_flag=True,
+              help="Seal key files under a passphrase ($RELAY_KEY_PASSPHRASE, or asked), Argon2id.")
 @reports_errors
-def init(data_dir: Path | None) -> None:
+def init(data_dir: Path | None, encrypt_keys: bool) -> None:
     """Create the data dir: keys, epoch secrets dir and a demo relay.toml. Never overwrites."""
     from relay.datadir import write_demo_config
-    from relay.keystore import ensure_keys
+    from relay.keystore import encrypted, ensure_keys, make_key_dirs, set_passphrase, unlock
 
     root = resolve_data_dir(data_dir)
     config_defaults = RelayConfig(data_dir=root, destinations=())
-    made = ensure_keys(root, datetime.now(UTC), config_defaults.ingest_key_validity)
+    make_key_dirs(root)
+    if encrypt_keys and not encrypted(root):
+        passphrase = _passphrase(root, confirm=True)
+        if passphrase is None:
+            raise ConfigError("--encrypt-keys needs a passphrase: set RELAY_KEY_PASSPHRASE or run in a terminal")
+        files = set_passphrase(root, passphrase)
+    else:
+        files = unlock(root, _passphrase(root))
+    made = ensure_keys(root, datetime.now(UTC), config_defaults.ingest_key_validity, files)
     token = write_demo_config(root)
     for item in made:
         click.echo(f"created {item}")
@@ -86,7 +119,8 @@ def serve(data_dir: Path | None, host: str, port: int, no_worker: bool) -> None:
     """Run the API, the form and the delivery worker in one process."""
     from relay.server import serve as run
 
-    run(_config(data_dir), host, port, with_worker=not no_worker)
+    config = _config(data_dir)
+    run(config, _keystore(config), host, port, with_worker=not no_worker)
 
 
 @main.command()
@@ -96,7 +130,8 @@ def worker(data_dir: Path | None) -> None:
     """Run a delivery worker alone (scale-out: any number share one database)."""
     from relay.server import run_worker
 
-    run_worker(_config(data_dir))
+    config = _config(data_dir)
+    run_worker(config, _keystore(config))
 
 
 def _attachment(path: Path) -> dict[str, str]:
@@ -207,9 +242,8 @@ def keys() -> None:
 def keys_list(data_dir: Path | None) -> None:
     """List ingest keys (id, validity) and the signing key; never prints private keys."""
     from keys.keyring import rfc3339
-    from relay.keystore import load_keystore
 
-    store = load_keystore(_config(data_dir))
+    store = _keystore(_config(data_dir))
     now = datetime.now(UTC)
     current = store.keyring.current(now).kid
     for key in store.keyring:
@@ -223,10 +257,8 @@ def keys_list(data_dir: Path | None) -> None:
 @reports_errors
 def keys_rotate(data_dir: Path | None) -> None:
     """Make a new ingest key now; the old one opens reports until its grace period ends."""
-    from relay.keystore import load_keystore
-
     config = _config(data_dir)
-    new = load_keystore(config).rotate(datetime.now(UTC))
+    new = _keystore(config).rotate(datetime.now(UTC))
     hours = config.ingest_key_grace.total_seconds() / 3600
     click.echo(f"new ingest key {new.kid}; previous keys open reports for {hours:g} more hours, then are destroyed")
 
@@ -236,9 +268,7 @@ def keys_rotate(data_dir: Path | None) -> None:
 @reports_errors
 def keys_maintain(data_dir: Path | None) -> None:
     """Run the key schedule once: rotate if due, destroy expired keys and epoch secrets."""
-    from relay.keystore import load_keystore
-
-    events = load_keystore(_config(data_dir)).maintain(datetime.now(UTC))
+    events = _keystore(_config(data_dir)).maintain(datetime.now(UTC))
     click.echo("\n".join(events) if events else "nothing to do")
 
 
@@ -252,11 +282,10 @@ def destinations() -> None:
 @reports_errors
 def destinations_list(data_dir: Path | None) -> None:
     """List destinations with their type and privacy policy (checks the config too)."""
-    from relay.keystore import load_keystore
     from relay.server import open_storage
 
     config = _config(data_dir)
-    load_keystore(config)
+    _keystore(config)
     storage = open_storage(config)
     disabled = storage.disabled_destinations()
     storage.close()

@@ -31,6 +31,7 @@ import anyio.to_thread
 
 from keys.atrest import AtRestCipher
 from keys.keyring import IngestKey, IngestKeyring, RelaySigner, rfc3339
+from keys.passphrase import KdfParams, KeyFileCipher, is_sealed, params_from_json
 from keys.pseudonyms import epoch_start
 from keys.secret import Secret
 from relay.config import RelayConfig
@@ -51,6 +52,69 @@ def key_paths(data_dir: Path) -> dict[str, Path]:
     }
 
 
+PASSPHRASE_FILE = "passphrase.json"
+
+
+class KeyFiles:
+    """Reads and writes key files, sealed under the operator's passphrase when
+    the data dir has one (``keys/passphrase.json``)."""
+
+    def __init__(self, cipher: KeyFileCipher | None = None) -> None:
+        self._cipher = cipher
+
+    def create(self, path: Path, content: bytes) -> bool:
+        if self._cipher is not None:
+            content = self._cipher.seal(content, os.urandom(24))
+        return create_exclusive(path, content)
+
+    def read(self, path: Path) -> bytes:
+        data = path.read_bytes()
+        if self._cipher is None:
+            if is_sealed(data):
+                raise ConfigError("key files are encrypted: set RELAY_KEY_PASSPHRASE")
+            return data
+        if not is_sealed(data):
+            # Fail closed: in an encrypted store a plaintext key was planted or left behind.
+            raise ConfigError(f"{path.name} is not encrypted although the key store is")
+        try:
+            return self._cipher.open(data)
+        except ValueError:
+            raise ConfigError(f"{path.name} does not open with this passphrase") from None
+
+
+def encrypted(data_dir: Path) -> bool:
+    return (data_dir / "keys" / PASSPHRASE_FILE).exists()
+
+
+def unlock(data_dir: Path, passphrase: Secret[str] | None) -> KeyFiles:
+    """The key-file reader for this data dir: plain, or unlocked with the passphrase."""
+    path = data_dir / "keys" / PASSPHRASE_FILE
+    if not path.exists():
+        return KeyFiles()
+    if passphrase is None:
+        raise ConfigError("key files are encrypted: set RELAY_KEY_PASSPHRASE (or run in a terminal to be asked)")
+    try:
+        params, check = params_from_json(json.loads(path.read_bytes()))
+        cipher = KeyFileCipher(passphrase, params)
+        cipher.verify(check)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"cannot unlock the key files: {exc}") from None
+    return KeyFiles(cipher)
+
+
+def set_passphrase(data_dir: Path, passphrase: Secret[str]) -> KeyFiles:
+    """Start an encrypted key store (before any key exists); returns its writer."""
+    paths = key_paths(data_dir)
+    if any(paths["ingest"].glob("*.json")) or paths["signing"].exists():
+        raise ConfigError("keys already exist unencrypted; key encryption is chosen at `relay init`")
+    if len(passphrase.reveal()) < 12:
+        raise ConfigError("the passphrase must be at least 12 characters")
+    cipher = KeyFileCipher(passphrase, KdfParams(os.urandom(16)))
+    document = cipher.params.to_json(cipher.check_value(os.urandom(24)))
+    create_exclusive(data_dir / "keys" / PASSPHRASE_FILE, json.dumps(document).encode())
+    return KeyFiles(cipher)
+
+
 def _ingest_key_json(key: IngestKey) -> bytes:
     return json.dumps({
         "kid": key.kid,
@@ -61,8 +125,8 @@ def _ingest_key_json(key: IngestKey) -> bytes:
     }).encode()
 
 
-def _read_ingest_key(path: Path) -> IngestKey:
-    data = json.loads(path.read_bytes())
+def _read_ingest_key(path: Path, files: KeyFiles) -> IngestKey:
+    data = json.loads(files.read(path))
     not_after = datetime.fromisoformat(data["not_after"])
     retired = path.with_suffix(".retired")
     if retired.exists():
@@ -78,8 +142,9 @@ def _read_ingest_key(path: Path) -> IngestKey:
 class EpochSecretStore:
     """One random secret per epoch, created on first use by any process."""
 
-    def __init__(self, directory: Path, random_bytes: RandomBytes = os.urandom) -> None:
+    def __init__(self, directory: Path, files: KeyFiles, random_bytes: RandomBytes = os.urandom) -> None:
         self.directory = directory
+        self._files = files
         self._random = random_bytes
         self._cache: dict[int, bytes] = {}
 
@@ -90,8 +155,8 @@ class EpochSecretStore:
         if index not in self._cache:
             path = self._path(index)
             if not path.exists():
-                create_exclusive(path, self._random(32))
-            self._cache[index] = path.read_bytes()
+                self._files.create(path, self._random(32))
+            self._cache[index] = self._files.read(path)
         return self._cache[index]
 
     def indices(self) -> list[int]:
@@ -114,12 +179,13 @@ class KeyStore:
     """All key material of one data dir. ``keyring`` is replaced, never mutated,
     when ``refresh`` sees that another process rotated or destroyed a key."""
 
-    def __init__(self, config: RelayConfig) -> None:
+    def __init__(self, config: RelayConfig, files: KeyFiles) -> None:
         self.config = config
         self.paths = key_paths(config.data_dir)
+        self.files = files
         try:
-            signing = json.loads(self.paths["signing"].read_bytes())
-            storage = self.paths["storage"].read_bytes()
+            signing = json.loads(files.read(self.paths["signing"]))
+            storage = files.read(self.paths["storage"])
             self.signer = RelaySigner(Secret(base64.b64decode(signing["private_key"])))
             self.at_rest = AtRestCipher(Secret(storage))
         except (OSError, ValueError, KeyError) as exc:
@@ -127,7 +193,7 @@ class KeyStore:
                 f"key material in {config.data_dir} is missing or unreadable ({type(exc).__name__}); "
                 f"run `relay init --data-dir {config.data_dir}`"
             ) from None
-        self.epochs = EpochSecretStore(self.paths["epochs"])
+        self.epochs = EpochSecretStore(self.paths["epochs"], files)
         self._seen: tuple[tuple[str, int], ...] = ()
         self.keyring = self._load_keyring()
 
@@ -138,7 +204,7 @@ class KeyStore:
     def _load_keyring(self) -> IngestKeyring:
         self._seen = self._listing()
         try:
-            keys = [_read_ingest_key(p) for p in sorted(self.paths["ingest"].glob("*.json"))]
+            keys = [_read_ingest_key(p, self.files) for p in sorted(self.paths["ingest"].glob("*.json"))]
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(f"an ingest key in {self.paths['ingest']} is unreadable ({type(exc).__name__})") from None
         if not keys:
@@ -177,7 +243,7 @@ class KeyStore:
         retired keys still open reports for the grace period."""
         with self._locked():
             self.refresh()
-            new = create_ingest_key(self.config.data_dir, now, self.config.ingest_key_validity)
+            new = create_ingest_key(self.config.data_dir, self.files, now, self.config.ingest_key_validity)
             for key in self.keyring:
                 marker = self.paths["ingest"] / f"{key.kid}.retired"
                 if key.not_after > now and not marker.exists():
@@ -205,32 +271,38 @@ class KeyStore:
         return done
 
 
-def create_ingest_key(data_dir: Path, now: datetime, validity: timedelta) -> IngestKey:
+def create_ingest_key(data_dir: Path, files: KeyFiles, now: datetime, validity: timedelta) -> IngestKey:
     key = IngestKey.from_seed(os.urandom(32), created=now, validity=validity)
-    create_exclusive(key_paths(data_dir)["ingest"] / f"{key.kid}.json", _ingest_key_json(key))
+    files.create(key_paths(data_dir)["ingest"] / f"{key.kid}.json", _ingest_key_json(key))
     return key
 
 
-def ensure_keys(data_dir: Path, now: datetime, validity: timedelta) -> list[str]:
-    """Create whatever key material is missing; never touches what exists. Returns what was made."""
+def make_key_dirs(data_dir: Path) -> None:
     paths = key_paths(data_dir)
     mkdir_private(data_dir)
     for directory in (paths["ingest"].parent, paths["ingest"], paths["epochs"]):
         mkdir_private(directory)
+
+
+def ensure_keys(data_dir: Path, now: datetime, validity: timedelta, files: KeyFiles | None = None) -> list[str]:
+    """Create whatever key material is missing; never touches what exists. Returns what was made."""
+    files = files or KeyFiles()
+    paths = key_paths(data_dir)
+    make_key_dirs(data_dir)
     made = []
     if not any(paths["ingest"].glob("*.json")):
-        made.append(f"ingest key {create_ingest_key(data_dir, now, validity).kid}")
+        made.append(f"ingest key {create_ingest_key(data_dir, files, now, validity).kid}")
     signing = json.dumps({"alg": "ed25519", "private_key": base64.b64encode(os.urandom(32)).decode()})
-    if create_exclusive(paths["signing"], signing.encode()):
+    if files.create(paths["signing"], signing.encode()):
         made.append("signing key")
-    if create_exclusive(paths["storage"], os.urandom(32)):
+    if files.create(paths["storage"], os.urandom(32)):
         made.append("storage key")
     return made
 
 
-def load_keystore(config: RelayConfig) -> KeyStore:
-    """Load all key material; ``ConfigError`` when anything is missing (fail closed)."""
-    return KeyStore(config)
+def load_keystore(config: RelayConfig, passphrase: Secret[str] | None = None) -> KeyStore:
+    """Load all key material; ``ConfigError`` when anything is missing or locked (fail closed)."""
+    return KeyStore(config, unlock(config.data_dir, passphrase))
 
 
 async def maintain_forever(keystore: KeyStore, clock: Callable[[], datetime], stop: asyncio.Event,

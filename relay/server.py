@@ -10,7 +10,7 @@ import uvicorn
 
 from relay.api import create_app, new_http_client, utcnow
 from relay.config import RelayConfig
-from relay.keystore import load_keystore, maintain_forever
+from relay.keystore import KeyStore, maintain_forever
 from relay.logs import configure_logging
 from relay.runtime import build_runtime
 from relay.storage import Storage
@@ -21,9 +21,9 @@ def open_storage(config: RelayConfig) -> Storage:
     return SQLiteStorage(config.database_path)
 
 
-def serve(config: RelayConfig, host: str, port: int, *, with_worker: bool = True) -> None:
+def serve(config: RelayConfig, keystore: KeyStore, host: str, port: int, *, with_worker: bool = True) -> None:
     configure_logging()
-    app = create_app(config, storage=open_storage(config), run_worker=with_worker)
+    app = create_app(config, storage=open_storage(config), keystore=keystore, run_worker=with_worker)
     server = uvicorn.Server(uvicorn.Config(
         app,
         host=host,
@@ -38,15 +38,14 @@ def serve(config: RelayConfig, host: str, port: int, *, with_worker: bool = True
     server.run()
 
 
-def run_worker(config: RelayConfig) -> None:
+def run_worker(config: RelayConfig, keystore: KeyStore) -> None:
     """A worker process without the HTTP server, for scale-out."""
     configure_logging()
-    asyncio.run(_worker_main(config))
+    asyncio.run(_worker_main(config, keystore))
 
 
-async def _worker_main(config: RelayConfig) -> None:
+async def _worker_main(config: RelayConfig, keystore: KeyStore) -> None:
     storage = open_storage(config)
-    keystore = load_keystore(config)
     async with new_http_client() as http:
         runtime = build_runtime(
             config, keystore=keystore, storage=storage, http=http,
