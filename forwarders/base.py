@@ -14,6 +14,7 @@ import httpx
 import pyrage
 
 from keys.atrest import AtRestCipher
+from keys.keyring import RelaySigner
 from relay.config import DestinationConfig
 from relay.errors import ConfigError
 from relay.storage import Storage
@@ -28,6 +29,7 @@ class ForwarderContext:
     clock: Callable[[], datetime]
     http: httpx.AsyncClient | None = None
     random_bytes: Callable[[int], bytes] = field(default=os.urandom)
+    signer: RelaySigner | None = None  # the relay's Ed25519 key, for Standard Webhooks v1a
 
 
 class Forwarder(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -37,12 +38,13 @@ class WebhookForwarder:
         where = f"destination '{destination.name}'"
         if not destination.url or not destination.url.startswith(("https://", "http://")):
             raise ConfigError(f"{where}: webhook needs an http(s) 'url'")
-        if destination.secret is None or not destination.secret.reveal().startswith("whsec_"):
-            raise ConfigError(f"{where}: webhook needs a 'secret' starting with whsec_")
-        try:
-            self._signer = standardwebhooks.Webhook(destination.secret.reveal())
-        except Exception:  # the package raises several types for a bad secret
-            raise ConfigError(f"{where}: 'secret' is not valid base64 after whsec_") from None
+        schemes = destination.options.get("signatures", ["v1"])
+        if not isinstance(schemes, list) or not schemes or not set(schemes) <= {"v1", "v1a"}:
+            raise ConfigError(f"{where}: 'signatures' must be a list of \"v1\" and/or \"v1a\"")
+        self._hmac = self._hmac_signer(destination, where) if "v1" in schemes else None
+        if "v1a" in schemes and context.signer is None:
+            raise ConfigError(f"{where}: v1a signatures need the relay's signing key")
+        self._ed25519 = context.signer if "v1a" in schemes else None
         self.destination = destination
         self._url: str = destination.url
         self._recipient = age_recipient(destination)
@@ -51,6 +53,26 @@ class WebhookForwarder:
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
             raise ConfigError(f"{where}: 'timeout_s' must be a positive number")
         self._timeout = httpx.Timeout(float(timeout))
+
+    @staticmethod
+    def _hmac_signer(destination: DestinationConfig, where: str) -> standardwebhooks.Webhook:
+        if destination.secret is None or not destination.secret.reveal().startswith("whsec_"):
+            raise ConfigError(f"{where}: webhook needs a 'secret' starting with whsec_ (or signatures = [\"v1a\"])")
+        try:
+            return standardwebhooks.Webhook(destination.secret.reveal())
+        except Exception:  # the package raises several types for a bad secret
+            raise ConfigError(f"{where}: 'secret' is not valid base64 after whsec_") from None
+
+    def _signatures(self, delivery_id: str, now: datetime, body: bytes) -> str:
+        """Standard Webhooks: space-separated ``v1,<HMAC>`` and/or ``v1a,<Ed25519>``,
+        both over ``{id}.{timestamp}.{body}``."""
+        signatures = []
+        if self._hmac is not None:
+            signatures.append(self._hmac.sign(delivery_id, now, body.decode()))
+        if self._ed25519 is not None:
+            signed = f"{delivery_id}.{int(now.timestamp())}.".encode() + body
+            signatures.append("v1a," + base64.b64encode(self._ed25519.sign(signed)).decode())
+        return " ".join(signatures)
 
     @property
     def wants_attachments(self) -> bool:
@@ -68,7 +90,7 @@ class WebhookForwarder:
             "user-agent": "relay",  # no version: it would help fingerprint the relay
             "webhook-id": delivery_id,
             "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": self._signer.sign(delivery_id, now, body.decode()),
+            "webhook-signature": self._signatures(delivery_id, now, body),
         }
         try:
             response = await self._context.http.post(

@@ -35,7 +35,9 @@ def build_runtime(
     rng: random.Random,
 ) -> Runtime:
     """Forwarders (``ConfigError`` on a bad destination), the pipeline and the worker."""
-    context = ForwarderContext(storage=storage, at_rest=keystore.at_rest, clock=clock, http=http)
+    context = ForwarderContext(
+        storage=storage, at_rest=keystore.at_rest, clock=clock, http=http, signer=keystore.signer
+    )
     forwarders = build_forwarders(config.destinations, context)
     pipeline = Pipeline(config, keystore, forwarders, clock=clock, random_bytes=os.urandom, rng=rng)
     worker = Worker(

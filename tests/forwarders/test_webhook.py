@@ -166,3 +166,35 @@ def test_a_report_that_cannot_be_opened_stays_in_the_inbox_and_blocks_nothing(
     harness.step()
     assert len(receiver.requests) == 1
     assert harness.pending() == {("", "inbox"): 1}
+
+
+def test_v1a_ed25519_signature_verifies_with_the_published_signing_key(tmp_path: Path, receiver: Receiver) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    harness = make_harness(tmp_path, receiver, signatures=["v1", "v1a"])
+    try:
+        harness.submit()
+        harness.step()
+        [request] = receiver.requests
+        standardwebhooks.Webhook(harness.secret).verify(request.body, request.headers)  # v1 still there
+        schemes = dict(part.split(",", 1) for part in request.headers["webhook-signature"].split(" "))
+        assert set(schemes) == {"v1", "v1a"}
+        public = Ed25519PublicKey.from_public_bytes(harness.runtime.pipeline.keystore.signer.public_key)
+        signed = f"{request.headers['webhook-id']}.{request.headers['webhook-timestamp']}.".encode() + request.body
+        public.verify(base64.b64decode(schemes["v1a"]), signed)
+    finally:
+        harness.close()
+
+
+def test_v1a_only_needs_no_shared_secret(tmp_path: Path) -> None:
+    from forwarders import ForwarderContext, build_forwarders
+    from relay.config import DestinationConfig
+
+    keystore_dir = tmp_path / "k"
+    init_data_dir(keystore_dir, [])
+    keystore = load_keystore(load_config(keystore_dir))
+    destination = DestinationConfig(name="ngo", type="webhook", url="https://ngo.example/h",
+                                    options={"signatures": ["v1a"]})
+    context = ForwarderContext(storage=SQLiteStorage(":memory:"), at_rest=keystore.at_rest,
+                               clock=FakeClock(), signer=keystore.signer)
+    assert build_forwarders((destination,), context)["ngo"].destination.secret is None
