@@ -243,23 +243,27 @@ class KeyStore:
         retired keys still open reports for the grace period."""
         with self._locked():
             self.refresh()
-            new = create_ingest_key(self.config.data_dir, self.files, now, self.config.ingest_key_validity)
-            for key in self.keyring:
-                marker = self.paths["ingest"] / f"{key.kid}.retired"
-                if key.not_after > now and not marker.exists():
-                    create_exclusive(marker, rfc3339(now).encode())
-            self.refresh()
+            return self._rotate_locked(now)
+
+    def _rotate_locked(self, now: datetime) -> IngestKey:
+        new = create_ingest_key(self.config.data_dir, self.files, now, self.config.ingest_key_validity)
+        for key in self.keyring:
+            marker = self.paths["ingest"] / f"{key.kid}.retired"
+            if key.not_after > now and not marker.exists():
+                create_exclusive(marker, rfc3339(now).encode())
+        self.refresh()
         return new
 
     def maintain(self, now: datetime) -> list[str]:
         """The schedule: rotate before the current key expires, destroy what is past
         its grace period. Safe to call often and from every process."""
-        self.refresh()
         done = []
-        current = self.keyring.current(now)
-        if current.not_after - now <= self.config.ingest_key_grace:
-            done.append(f"rotated to {self.rotate(now).kid}")
+        # Decided under the lock: two processes on the same schedule must not
+        # both rotate (the second would retire the key the first just made).
         with self._locked():
+            self.refresh()
+            if self.keyring.current(now).not_after - now <= self.config.ingest_key_grace:
+                done.append(f"rotated to {self._rotate_locked(now).kid}")
             for key in self.keyring:
                 if now >= key.not_after + self.keyring.grace and key.kid != self.keyring.current(now).kid:
                     destroy_file(self.paths["ingest"] / f"{key.kid}.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,3 +107,23 @@ def test_key_files_are_never_rewritten(store: KeyStore) -> None:
     assert all(after[name] == content for name, content in before.items())
     retired = list(ingest.glob("*.retired"))
     assert len(retired) == 1 and json.dumps(retired[0].read_text())
+
+
+def test_two_processes_on_the_same_schedule_rotate_once(store: KeyStore) -> None:
+    stores = [store, load_keystore(store.config)]  # each opens its own lock file, as processes do
+    due = store.keyring.current(datetime.now(UTC)).not_after - timedelta(hours=1)
+    start = threading.Barrier(2)
+    events: list[list[str]] = []
+
+    def run(s: KeyStore) -> None:
+        start.wait()
+        events.append(s.maintain(due))
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rotations = [e for batch in events for e in batch if e.startswith("rotated")]
+    assert len(rotations) == 1
+    assert len(list(store.paths["ingest"].glob("*.json"))) == 2
