@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -89,7 +89,7 @@ class IngestKeyring:
         self._by_kid = {k.kid: k for k in self._keys}
         self.grace = grace
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[IngestKey]:
         return iter(self._keys)
 
     def current(self, now: datetime) -> IngestKey:
@@ -98,9 +98,6 @@ class IngestKeyring:
             if key.created <= now < key.not_after:
                 return key
         return self._keys[0]
-
-    def openable(self, now: datetime) -> list[IngestKey]:
-        return [k for k in self._keys if now < k.not_after + self.grace]
 
     def published(self, now: datetime) -> list[dict[str, str]]:
         """Keys a client may seal to now: valid ones only, newest first."""

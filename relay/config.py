@@ -62,9 +62,6 @@ class RelayConfig:
     def database_path(self) -> Path:
         return self.data_dir / "relay.db"
 
-    def destination(self, name: str) -> DestinationConfig | None:
-        return next((d for d in self.destinations if d.name == name), None)
-
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
     return Path(data_dir or os.environ.get("RELAY_DATA_DIR") or DEFAULT_DATA_DIR)

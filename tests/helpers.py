@@ -97,9 +97,6 @@ class Receiver:
             self._server.server_close()
             self._server = None
 
-    def successes(self) -> list[Received]:
-        return self.requests
-
 
 def write_config(data_dir: Path, destinations: list[dict[str, Any]], relay: dict[str, Any] | None = None) -> None:
     """A relay.toml from plain dicts (tests write their own destinations)."""
