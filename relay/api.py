@@ -23,7 +23,7 @@ from keys.keyring import signed_keyset
 from relay import form
 from relay.config import RelayConfig
 from relay.keystore import KeyStore, load_keystore, maintain_forever
-from relay.errors import NotFoundError, RelayError, UnsupportedMediaError
+from relay.errors import NotFoundError, RelayError, UnavailableError, UnsupportedMediaError
 from relay.ingest import Ingestor
 from relay.middleware import PrivacyMiddleware
 from relay.report import parse_envelope
@@ -128,8 +128,22 @@ router = APIRouter()
 
 @router.get("/healthz")
 async def healthz(request: Request) -> dict[str, str]:
+    """Liveness and the database: 503 (UnavailableError) when it cannot be used."""
     await run_in_threadpool(request.app.state.storage.check)
     return {"status": "ok", "database": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> dict[str, str | int]:
+    """Readiness for a load balancer: the database answers and the schema is
+    the one this code writes (a node must not take traffic mid-upgrade)."""
+    from relay.storage.migrations import LATEST
+
+    storage = request.app.state.storage
+    version = await run_in_threadpool(storage.schema_version)
+    if version != LATEST:
+        raise UnavailableError(f"database schema is version {version}; this relay needs {LATEST}")
+    return {"status": "ready", "database": storage.backend, "schema": version}
 
 
 @router.get("/v1/keys")

@@ -272,6 +272,21 @@ def keys_maintain(data_dir: Path | None) -> None:
     click.echo("\n".join(events) if events else "nothing to do")
 
 
+@main.command()
+@data_dir_option
+@reports_errors
+def migrate(data_dir: Path | None) -> None:
+    """Bring the database schema to this version (every start does it too)."""
+    from relay.server import open_storage
+    from relay.storage.migrations import LATEST
+
+    storage = open_storage(_config(data_dir))
+    applied = storage.applied_migrations
+    storage.close()
+    done = f"applied {', '.join(map(str, applied))}" if applied else "nothing to apply"
+    click.echo(f"{storage.backend}: {done}; schema at version {LATEST}")
+
+
 @main.group()
 def destinations() -> None:
     """Inspect configured destinations."""

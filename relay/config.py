@@ -57,6 +57,8 @@ class RelayConfig:
     epoch_grace: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
     delivery_deadline: timedelta = timedelta(days=7)
+    # postgresql://... for the scale-out backend; None: SQLite in the data dir.
+    database_url: Secret[str] | None = None
 
     @property
     def database_path(self) -> Path:
@@ -107,7 +109,13 @@ def _destination(table: Mapping[str, Any], index: int) -> DestinationConfig:
     return DestinationConfig(**values)
 
 
-def parse_config(document: Mapping[str, Any], data_dir: Path) -> RelayConfig:
+def parse_config(
+    document: Mapping[str, Any], data_dir: Path, environ: Mapping[str, str] | None = None
+) -> RelayConfig:
+    """``environ`` (default: the process environment) may set RELAY_DATABASE_URL,
+    which wins over ``database_url`` in the file, so that a password need not
+    be written to relay.toml."""
+    environ = os.environ if environ is None else environ
     settings = document.get("relay", {})
     if not isinstance(settings, dict):
         raise ConfigError("[relay] must be a table")
@@ -122,6 +130,12 @@ def parse_config(document: Mapping[str, Any], data_dir: Path) -> RelayConfig:
     for key in ("max_body_bytes", "max_attachments"):
         if key in settings:
             values[key] = _typed(settings, key, int, "[relay]")
+    url = environ.get("RELAY_DATABASE_URL") or (
+        _typed(settings, "database_url", str, "[relay]") if "database_url" in settings else None)
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("database_url must be a postgresql:// URL (leave it out for SQLite)")
+        values["database_url"] = Secret(url)
     durations = {
         "epoch_days": ("epoch", "days"),
         "ingest_key_validity_days": ("ingest_key_validity", "days"),

@@ -18,6 +18,11 @@ from relay.storage.sqlite import SQLiteStorage
 
 
 def open_storage(config: RelayConfig) -> Storage:
+    """The configured backend, migrated to the latest schema."""
+    if config.database_url is not None:
+        from relay.storage.postgres import PostgresStorage
+
+        return PostgresStorage(config.database_url.reveal())
     return SQLiteStorage(config.database_path)
 
 

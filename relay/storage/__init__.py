@@ -1,7 +1,8 @@
 """The storage interface: the inbox of sealed reports, the delivery queue and feed items.
 
 Small on purpose: SQLite (``relay.storage.sqlite``) is the embedded default
-and PostgreSQL implements the same Protocol for scale-out. What is stored:
+and PostgreSQL (``relay.storage.postgres``) implements the same Protocol for
+scale-out; ``relay.storage.migrations`` versions both schemas. What is stored:
 
 * inbox: a report exactly as sealed to an ingest key, and which key. No
   arrival time: rows are ordered by an integer id only.
@@ -58,6 +59,9 @@ class QueueCount:
 
 
 class Storage(Protocol):
+    backend: str  # "sqlite" or "postgresql", for readiness reports
+    applied_migrations: list[int]  # schema versions this process applied on start
+
     def add_reports(self, reports: Sequence[tuple[str, bytes]]) -> None:
         """Store sealed reports, given as (key id, sealed box), in one transaction;
         returns once they survive a crash (P6). A batch, so that concurrent
@@ -93,5 +97,7 @@ class Storage(Protocol):
 
     def check(self) -> None:
         """Raise ``UnavailableError`` when the database cannot be used."""
+
+    def schema_version(self) -> int: ...
 
     def close(self) -> None: ...

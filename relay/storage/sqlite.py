@@ -13,16 +13,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from relay.errors import ConfigError, UnavailableError
 from relay.storage import Delivery, FeedItem, InboxItem, NewDelivery, QueueCount
+from relay.storage.migrations import migrate_sqlite
 
-SCHEMA_VERSION = 1
 
 class SQLiteStorage:
     """The embedded backend. Refuses to start when it cannot keep promise P2
     (secure deletion) or P6 (durable WAL commits)."""
+
+    backend = "sqlite"
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -30,6 +30,7 @@ class SQLiteStorage:
             # Create the file 0600 ourselves: SQLite gives -wal and -shm the same mode.
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self._lock = threading.Lock()
+        self.applied_migrations: list[int] = []
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=30.0
         )
@@ -49,39 +50,10 @@ class SQLiteStorage:
             raise ConfigError("SQLite cannot enable WAL journaling; refusing to start")
 
     def _migrate(self) -> None:
-        db = sqlite_utils.Database(self._conn)
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                db.table("inbox").create(
-                    {"id": int, "kid": str, "sealed": bytes, "claimed_until": float},
-                    pk="id", not_null={"kid", "sealed"}, defaults={"claimed_until": 0.0},
-                    if_not_exists=True,
-                )
-                db.table("deliveries").create(
-                    {"id": str, "destination": str, "body": bytes, "due": float, "attempts": int,
-                     "state": str, "last_error": str, "claimed_until": float},
-                    pk="id", not_null={"destination", "body", "due", "state"},
-                    defaults={"attempts": 0, "state": "pending", "claimed_until": 0.0},
-                    if_not_exists=True,
-                )
-                # seq counts per destination: a global counter would tell one
-                # destination how many reports went to the others in between.
-                db.table("feed_items").create(
-                    {"destination": str, "seq": int, "delivery_id": str, "body": bytes},
-                    pk=("destination", "seq"), not_null={"delivery_id", "body"},
-                    if_not_exists=True,
-                )
-                db.table("disabled_destinations").create(
-                    {"name": str, "reason": str}, pk="name", if_not_exists=True
-                )
-                self._conn.execute(
-                    "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, due)"
-                )
-                self._conn.execute(
-                    "CREATE UNIQUE INDEX IF NOT EXISTS feed_items_delivery ON feed_items(delivery_id)"
-                )
-                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.applied_migrations = migrate_sqlite(self._conn)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -204,6 +176,11 @@ class SQLiteStorage:
                 self._conn.execute("SELECT 1 FROM inbox LIMIT 1").fetchall()
         except sqlite3.Error as exc:
             raise UnavailableError("the database is not usable") from exc
+
+    def schema_version(self) -> int:
+        with self._lock:
+            version: int = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return version
 
     def close(self) -> None:
         with self._lock:

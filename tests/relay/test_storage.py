@@ -1,4 +1,4 @@
-"""The storage contract. Parametrised over backends: PostgreSQL joins this list."""
+"""The storage contract, run on every backend: SQLite and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from relay.storage import NewDelivery, Storage
+from relay.storage.postgres import PostgresStorage
 from relay.storage.sqlite import SQLiteStorage
 
 MARKER = b"PLAINTEXT-MARKER-" * 8
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    backend = SQLiteStorage(tmp_path / "relay.db")
+    backend: Storage
+    if request.param == "sqlite":
+        backend = SQLiteStorage(tmp_path / "relay.db")
+    else:
+        backend = PostgresStorage(request.getfixturevalue("postgres_url"))
     yield backend
     backend.close()
 
@@ -114,3 +119,30 @@ def test_a_database_that_cannot_write_is_unavailable_not_a_crash(tmp_path: Path)
     storage._conn.execute("PRAGMA query_only = OFF")
     storage.add_reports([("kid", b"sealed")])  # and it recovers
     assert len(storage.claim_reports(now=0, lease=60, limit=5)) == 1
+
+
+def test_concurrent_claimers_never_hold_the_same_item(storage: Storage) -> None:
+    import threading
+
+    storage.add_reports([("k", b"s%d" % i) for i in range(200)])
+    claimed: list[int] = []
+    lock = threading.Lock()
+
+    def claim() -> None:
+        while batch := storage.claim_reports(now=0, lease=600, limit=7):
+            with lock:
+                claimed.extend(item.id for item in batch)
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claimed) == 200 and len(set(claimed)) == 200
+
+
+def test_migrations_are_versioned_and_idempotent(storage: Storage) -> None:
+    from relay.storage.migrations import LATEST
+
+    assert storage.applied_migrations == list(range(1, LATEST + 1))
+    assert storage.schema_version() == LATEST
