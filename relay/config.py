@@ -142,6 +142,7 @@ def parse_config(
         "ingest_key_grace_hours": ("ingest_key_grace", "hours"),
         "epoch_grace_hours": ("epoch_grace", "hours"),
         "delivery_deadline_days": ("delivery_deadline", "days"),
+        "lease_seconds": ("lease", "seconds"),
     }
     for key, (attr, unit) in durations.items():
         if key in settings:

@@ -48,6 +48,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    started: float = 0.0  # time.monotonic() when the request arrived and was answered
+    finished: float = 0.0
 
 
 @dataclass
@@ -72,11 +74,13 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                started = time.monotonic()
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 if receiver.delay_s:
                     time.sleep(receiver.delay_s)
                 status, headers = receiver.responses.pop(0) if receiver.responses else (200, {})
-                receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+                receiver.requests.append(
+                    Received(self.path, dict(self.headers.items()), body, started, time.monotonic()))
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -164,9 +168,10 @@ class RelayProcess:
         self._log.close()
 
 
-def seal_for(relay_url: str, report: dict[str, Any] | bytes) -> dict[str, Any]:
-    """An envelope sealed to the relay's current key (the test acting as a partner app)."""
-    keyset = httpx.get(f"{relay_url}/v1/keys").json()
+def seal_for(relay_url: str, report: dict[str, Any] | bytes, keyset: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An envelope sealed to the relay's current key (the test acting as a partner app);
+    pass ``keyset`` to seal many without fetching it each time."""
+    keyset = keyset or httpx.get(f"{relay_url}/v1/keys").json()
     key = keyset["ingest"][0]
     plaintext = report if isinstance(report, bytes) else json.dumps(report).encode()
     sealed = SealedBox(PublicKey(base64.b64decode(key["public_key"]))).encrypt(plaintext)
