@@ -55,7 +55,7 @@ _PLATE = re.compile(
     r"|[A-Z]-\d{2}-[A-Z]{3}|\d{2}-[A-Z]{3}-\d|[A-Z]{3}-\d{4})(?![\w-])"
 )
 _PLATE_CONTEXT = re.compile(r"\b(?:placas?|matr[ií]culas?|plates?|license|tag)\b", re.IGNORECASE)
-_NO_PLATES = re.compile(r"\b(?:sin|no|without|no)\s+$", re.IGNORECASE)
+_NO_PLATES = re.compile(r"\b(?:sin|no|without)\s+$", re.IGNORECASE)
 _NOT_PLATE_LETTERS = frozenset("km kms no num mz lt int col av de el la las los con por sin en y a al hwy".split())
 _PLATE_WORD = re.compile(r"(?<![\w-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _NUMBER = r"[-−]?\d{1,3}\.\d{3,}(?!\d|\.\d)"
