@@ -29,6 +29,7 @@ from relay.middleware import PrivacyMiddleware
 from relay.report import parse_envelope
 from relay.runtime import build_runtime
 from relay.storage import Storage
+from relay.storage.migrations import LATEST
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -137,8 +138,6 @@ async def healthz(request: Request) -> dict[str, str]:
 async def readyz(request: Request) -> dict[str, str | int]:
     """Readiness for a load balancer: the database answers and the schema is
     the one this code writes (a node must not take traffic mid-upgrade)."""
-    from relay.storage.migrations import LATEST
-
     storage = request.app.state.storage
     version = await run_in_threadpool(storage.schema_version)
     if version != LATEST:

@@ -56,8 +56,9 @@ class PostgresStorage:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield conn
-        except (psycopg.OperationalError, PoolTimeout) as exc:
-            # The server is gone or overloaded: callers answer 503, never 500 (P7).
+        except (psycopg.Error, PoolTimeout) as exc:
+            # The server is gone, overloaded, full or read-only: callers answer
+            # 503 ("nothing was stored, try again"), never 500 (P7), as on SQLite.
             raise UnavailableError("the database cannot store this right now") from exc
 
     def add_reports(self, reports: Sequence[tuple[str, bytes]]) -> None:

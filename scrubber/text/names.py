@@ -93,7 +93,6 @@ class _Words:
             return True
         return not self.caps and self.tokens[i].capitalised and self.name_like(i + 1)
 
-
     def unknown_before_surname(self, i: int) -> bool:
         """A first name the gazetteer lacks, known by the surname after it:
         capitalised before one surname ("Abundio Torres"), or in any case

@@ -45,6 +45,25 @@ def test_an_unreachable_database_stops_start_up_with_a_message() -> None:
         PostgresStorage("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", max_connections=1)
 
 
+def test_p6_a_server_that_would_not_keep_commits_is_refused(postgres_url: str) -> None:
+    dbname = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" SET synchronous_commit = off'.encode())
+    with pytest.raises(ConfigError, match="synchronous_commit"):
+        PostgresStorage(postgres_url)
+
+
+def test_database_errors_are_unavailable_not_a_crash(postgres_url: str) -> None:
+    from relay.errors import UnavailableError
+
+    storage = PostgresStorage(postgres_url)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE inbox RENAME TO inbox_gone")  # stands in for a broken server
+    with pytest.raises(UnavailableError):
+        storage.add_reports([("kid", b"sealed")])
+    storage.close()
+
+
 def test_relay_migrate_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
     init_data_dir(tmp_path / "data", [{"name": "map", "type": "geojson"}])
     env = {**os.environ, "RELAY_DATABASE_URL": postgres_url}
