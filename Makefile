@@ -6,7 +6,7 @@ DATA_DIR ?= relay-data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test typecheck bench clean postgres
+.PHONY: run test typecheck bench clean postgres tools
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,21 @@ postgres:
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start && sleep 2; } || \
 		echo "PostgreSQL not running and not startable here: its tests will skip"
 
-test: $(VENV)/.installed typecheck postgres
+# Debian tools: ffmpeg cleans audio and video at run time; the others write
+# and inspect the test files (exiftool, poppler, LibreOffice) or are the
+# clients the tests check our output with (age). Installed when missing and
+# we may (root with apt-get); otherwise the tests that need them say so.
+TOOLS := ffmpeg:ffmpeg exiftool:libimage-exiftool-perl pdftotext:poppler-utils age:age \
+	soffice:libreoffice-writer-nogui prlimit:util-linux
+tools:
+	@missing=""; for pair in $(TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing:$$missing"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "missing Debian packages:$$missing (tests that need them will say so)"; fi
+
+test: $(VENV)/.installed typecheck postgres tools
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed

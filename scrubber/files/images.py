@@ -10,24 +10,34 @@ from __future__ import annotations
 import io
 from typing import Any, ClassVar
 
+import pillow_heif
 from PIL import Image, ImageOps
 
 from relay.errors import MalformedFileError
 from scrubber.files.base import CleanedFile
 
-_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
+            "image/heic": "HEIF", "image/tiff": "TIFF"}
+# What each input becomes. HEIC is the phones' default but few of the NGOs'
+# tools open it, and TIFF may be multi-page, tiled, CMYK or carry private
+# tags: both leave as a plain, widely readable re-encoding of their pixels.
+_OUTPUT = {"image/heic": "image/jpeg", "image/tiff": "image/png"}
 _GPS_IFD = 0x8825
 
 
 class ImageCleaner:
-    """JPEG, PNG, WebP and GIF (first frame). Bounded by a pixel limit checked
-    from the header before any pixel is decoded (decompression bombs)."""
+    """JPEG, PNG, WebP, GIF (first frame), HEIC/HEIF (primary image) and TIFF
+    (first page). Bounded by a pixel limit checked from the header before any
+    pixel is decoded (decompression bombs)."""
 
     mime_types: ClassVar[tuple[str, ...]] = tuple(_FORMATS)
 
     def __init__(self, *, max_pixels: int = 40_000_000, max_side: int | None = 2048) -> None:
         self.max_pixels = max_pixels
         self.max_side = max_side
+        # pillow-heif adds a decoder to Pillow's registry; only what _open
+        # names in ``formats`` is ever tried, so this widens nothing else.
+        pillow_heif.register_heif_opener()
 
     def _open(self, data: bytes, mime_type: str) -> Image.Image:
         try:
@@ -52,7 +62,8 @@ class ImageCleaner:
             found = {
                 "exif": len(exif) > 0,
                 "gps": len(exif.get_ifd(_GPS_IFD)) > 0,
-                "xmp": any(k in image.info for k in ("xmp", "XML:com.adobe.xmp")),
+                "xmp": any(k in image.info for k in ("xmp", "XML:com.adobe.xmp")) or 700 in exif,
+                "iptc": "photoshop" in image.info or 33723 in exif or 34377 in exif,
                 "icc_profile": "icc_profile" in image.info,
                 "comment": "comment" in image.info,
                 "text": bool(getattr(image, "text", None)),
@@ -64,22 +75,23 @@ class ImageCleaner:
         removed = [kind for kind, present in self.inspect(data, mime_type)["metadata"].items() if present]
         with self._open(data, mime_type) as image:
             try:
-                pixels = self._pixels(image)
+                pixels = self._pixels(image, mime_type)
             except MalformedFileError:
                 raise
             except Exception as exc:  # see _open: any decoder failure is a refusal
                 raise MalformedFileError(f"{mime_type} file cannot be decoded") from exc
+        output_type = _OUTPUT.get(mime_type, mime_type)
         out = io.BytesIO()
-        pixels.save(out, format=_FORMATS[mime_type], **_save_options(mime_type))
-        return CleanedFile(mime_type, out.getvalue(), tuple(removed))
+        pixels.save(out, format=_FORMATS[output_type], **_save_options(output_type))
+        return CleanedFile(output_type, out.getvalue(), tuple(removed))
 
-    def _pixels(self, image: Image.Image) -> Image.Image:
+    def _pixels(self, image: Image.Image, mime_type: str) -> Image.Image:
         image.load()
         upright = ImageOps.exif_transpose(image)  # orientation into the pixels, not a tag
         if self.max_side is not None:
             upright.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
         mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info else "RGB"
-        if upright.format == "JPEG" or image.format == "JPEG":
+        if _OUTPUT.get(mime_type, mime_type) == "image/jpeg":
             mode = "RGB"
         converted = upright.convert(mode)
         # A fresh image built from the pixel buffer alone: no info dict, no

@@ -122,8 +122,14 @@ def _attachment(data: bytes, name: str = "foto.jpg") -> dict[str, object]:
 
 
 def test_attachment_not_on_the_allow_list(relay: RelayProcess) -> None:
-    response = post(relay, seal_for(relay.url, _attachment(b"%PDF-1.7\n%fake pdf\n", "foto.jpg")))
+    response = post(relay, seal_for(relay.url, _attachment(b"MZ\x90\x00 a program", "foto.jpg")))
     assert response.status_code == 415 and error_of(response)["code"] == "unsupported_file"
+    assert "accepted" in error_of(response)["message"]
+
+
+def test_attachment_that_only_starts_like_a_pdf_is_refused(relay: RelayProcess) -> None:
+    response = post(relay, seal_for(relay.url, _attachment(b"%PDF-1.7\n%fake pdf\n", "foto.jpg")))
+    assert response.status_code == 422 and error_of(response)["code"] == "malformed_file"
 
 
 def test_truncated_image_is_refused(relay: RelayProcess) -> None:

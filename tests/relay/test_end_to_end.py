@@ -145,3 +145,29 @@ def test_rotation_by_the_cli_reaches_the_running_server(relay: RelayProcess, rec
     wait_for(lambda: len(receiver.requests) == 2)
     texts = {decrypt_delivery(r.body, identity)["text"] for r in receiver.requests}
     assert texts == {"sellado antes de rotar", "sellado después de rotar"}
+
+
+def test_attachments_arrive_cleaned_with_what_was_removed(
+    relay: RelayProcess, receiver: Receiver, identity: pyrage.x25519.Identity, tmp_path: Path
+) -> None:
+    """A photo, a PDF and a voice note with real metadata go in through the
+    API; what the NGO receives has none of it, and says which kinds went."""
+    from tests.scrubber.files import samples
+    from tests.scrubber.files.leaks import leaks
+
+    files = {"foto.jpg": samples.photo(tmp_path, "JPEG"), "acta.pdf": samples.pdf_document(tmp_path),
+             "nota.mp3": samples.audio(tmp_path, "mp3")}
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths += ["--file", str(tmp_path / name)]
+    relay_submit(relay.url, "--text", "Balacera frente a la escuela", *paths)
+    wait_for(lambda: receiver.requests, timeout=60)
+    report = decrypt_delivery(receiver.requests[0].body, identity)
+    attachments = report["attachments"]
+    assert [a["content_type"] for a in attachments] == ["image/jpeg", "application/pdf", "audio/mpeg"]
+    for attachment in attachments:
+        data = base64.b64decode(attachment["data"])
+        assert leaks(data, tmp_path) == [], attachment["content_type"]
+        assert attachment["removed"]
+    assert "gps" in attachments[0]["removed"] and "document_info" in attachments[1]["removed"]

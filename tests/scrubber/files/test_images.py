@@ -69,7 +69,7 @@ def test_cleaned_image_parsed_again_is_clean_and_upright(fmt: str, mime: str) ->
             # The left-hand blue band is at the top after a 90° clockwise turn.
             assert again.convert("RGB").getpixel((150, 10))[2] > 150
     assert ImageCleaner().inspect(cleaned.data, mime)["metadata"] == dict.fromkeys(
-        ("exif", "gps", "xmp", "icc_profile", "comment", "text"), False)
+        ("exif", "gps", "xmp", "iptc", "icc_profile", "comment", "text"), False)
     if fmt == "JPEG":
         assert "exif" in cleaned.removed and "gps" in cleaned.removed
 
@@ -88,7 +88,7 @@ def test_truncated_file_is_refused() -> None:
 def test_zero_bytes_and_unknown_types_are_refused() -> None:
     with pytest.raises(MalformedFileError):
         clean_file(b"")
-    for data in (b"%PDF-1.7\n", b"PK\x03\x04zipzip", b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"\x00" * 64):
+    for data in (b"PK\x03\x04zipzip", b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"\x00" * 64):
         with pytest.raises(UnsupportedFileError):
             clean_file(data)
 

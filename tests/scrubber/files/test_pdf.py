@@ -1,0 +1,80 @@
+"""PDF specifics: text stays selectable, active content goes, what cannot be
+cleaned is refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from relay.errors import MalformedFileError, UnsupportedFileError
+from scrubber.files import clean_file
+from tests.scrubber.files import samples
+from tests.tools import run
+
+
+def test_text_stays_selectable(tmp_path: Path) -> None:
+    cleaned = clean_file(samples.pdf_document(tmp_path, "Reporte de prueba visible"))
+    (tmp_path / "clean.pdf").write_bytes(cleaned.data)
+    assert b"Reporte de prueba visible" in run("pdftotext", str(tmp_path / "clean.pdf"), "-")
+
+
+def test_scripts_attachments_and_authors_are_gone(tmp_path: Path) -> None:
+    cleaned = clean_file(samples.pdf_document(tmp_path))
+    with pikepdf.open(io.BytesIO(cleaned.data)) as pdf:
+        assert "/Info" not in pdf.trailer and "/Metadata" not in pdf.Root
+        assert "/OpenAction" not in pdf.Root and "/JavaScript" not in pdf.Root.get("/Names", {})
+        assert len(pdf.attachments) == 0
+        annot = pdf.pages[0].Annots[0]
+        assert "/T" not in annot and "/M" not in annot and annot.Contents == "ver foto"
+        assert len(pdf.pages[0].get_images()) == 1  # the photo is still there, without its metadata
+    assert {"document_info", "xmp", "javascript", "embedded_files", "annotation_authors",
+            "image_metadata", "previous_revisions"} <= set(cleaned.removed)
+
+
+def test_password_protected_pdf_is_refused(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(samples.pdf_document(tmp_path))) as pdf:
+        pdf.save(out, encryption=pikepdf.Encryption(user="secreto", owner="secreto"))
+    with pytest.raises(UnsupportedFileError, match="password"):
+        clean_file(out.getvalue())
+
+
+def test_jpeg2000_images_are_refused(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pikepdf.Stream(pdf, b"\x00\x00\x00\x0cjP  \r\n\x87\n", Type=pikepdf.Name.XObject,
+                           Subtype=pikepdf.Name.Image, Width=1, Height=1, Filter=pikepdf.Name.JPXDecode)
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im1=image))
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(UnsupportedFileError, match="JPEG 2000"):
+        clean_file(out.getvalue())
+
+
+def test_deflate_bomb_in_a_content_stream_is_never_inflated(tmp_path: Path) -> None:
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    bomb = b"".join(compressor.compress(b"\x00" * (1 << 20)) for _ in range(512)) + compressor.flush()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].Contents = pikepdf.Stream(pdf, bomb, Filter=pikepdf.Name.FlateDecode)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    cleaned = clean_file(out.getvalue())  # 512 MiB once inflated: would take seconds and memory
+    assert len(cleaned.data) < 2 * len(out.getvalue())
+
+
+@pytest.mark.parametrize("cut", [10, 200, -40])
+def test_truncated_pdf_is_refused_or_rebuilt_clean(cut: int, tmp_path: Path) -> None:
+    data = samples.pdf_document(tmp_path)
+    broken = data[:cut]
+    try:
+        cleaned = clean_file(broken)
+    except MalformedFileError:
+        return
+    # qpdf recovers some damaged files; what it recovers must still be clean.
+    assert samples.OWNER.encode() not in cleaned.data
