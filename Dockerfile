@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     RELAY_DATA_DIR=/data
 
+# ffmpeg remuxes audio and video attachments (without it they are refused);
+# prlimit (util-linux, already in the base image) bounds the cleaners' children.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin relay
 
 WORKDIR /app

@@ -51,6 +51,7 @@ class RelayConfig:
     destinations: tuple[DestinationConfig, ...]
     max_body_bytes: int = 25 * 1024 * 1024
     max_attachments: int = 10
+    image_max_side: int | None = 2048  # photos are downscaled to this; None: kept at full size
     epoch: timedelta = timedelta(days=7)
     ingest_key_validity: timedelta = timedelta(days=30)
     ingest_key_grace: timedelta = timedelta(days=2)
@@ -130,6 +131,11 @@ def parse_config(
     for key in ("max_body_bytes", "max_attachments"):
         if key in settings:
             values[key] = _typed(settings, key, int, "[relay]")
+    if "image_max_side" in settings:  # 0 turns downscaling off
+        side = _typed(settings, "image_max_side", int, "[relay]")
+        if side < 0 or 0 < side < 64:
+            raise ConfigError("[relay] image_max_side must be 0 (off) or at least 64 pixels")
+        values["image_max_side"] = side or None
     url = environ.get("RELAY_DATABASE_URL") or (
         _typed(settings, "database_url", str, "[relay]") if "database_url" in settings else None)
     if url:

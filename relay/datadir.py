@@ -24,6 +24,7 @@ DEMO_CONFIG = """\
 
 [relay]
 max_body_bytes = 26214400       # 25 MiB, attachments included
+image_max_side = 2048           # photos downscaled to this longest side (0: full size)
 epoch_days = 7                  # pseudonyms rotate every epoch
 ingest_key_validity_days = 30
 ingest_key_grace_hours = 48

@@ -21,7 +21,7 @@ from relay.keystore import KeyStore
 from relay.errors import ValidationError
 from relay.report import Envelope, Report, parse_report
 from relay.storage import Storage
-from scrubber.files import clean_file
+from scrubber.files import build_cleaners, clean_file
 
 _MAX_BATCH = 256
 
@@ -78,6 +78,7 @@ class Ingestor:
         self.storage = storage
         self._clock = clock
         self._inbox = InboxWriter(storage)
+        self._cleaners = build_cleaners(max_side=config.image_max_side)
 
     async def accept(self, envelope: Envelope) -> str:
         """A partner app's sealed report: open, validate, store as sealed. Returns a receipt."""
@@ -102,12 +103,11 @@ class Ingestor:
         if report.attachments:
             await run_in_threadpool(self._clean_all, report)
 
-    @staticmethod
-    def _clean_all(report: Report) -> None:
+    def _clean_all(self, report: Report) -> None:
         # Clean each file now so that a refused one is reported to the sender;
         # the pipeline cleans again later and never forwards an uncleaned file.
         for attachment in report.attachments:
-            clean_file(attachment.decoded())
+            clean_file(attachment.decoded(), self._cleaners)
 
 
 def _receipt() -> str:

@@ -25,7 +25,7 @@ from relay.keystore import KeyStore
 from relay.errors import RelayError
 from relay.report import Report, parse_report
 from relay.storage import InboxItem, NewDelivery
-from scrubber.files import clean_file
+from scrubber.files import FileCleaner, build_cleaners, clean_file
 from scrubber.location import coarsen_location
 from scrubber.text import scrub_text
 from scrubber.timestamps import coarsen_time
@@ -50,7 +50,7 @@ def _count(into: dict[str, int], more: dict[str, int]) -> None:
         into[kind] = into.get(kind, 0) + n
 
 
-def scrub_report(report: Report) -> ScrubbedReport:
+def scrub_report(report: Report, cleaners: dict[str, FileCleaner] | None = None) -> ScrubbedReport:
     """Scrub text and place, clean every attachment. A file that fails to clean
     is dropped and counted, never forwarded as it came."""
     text = scrub_text(report.text, report.lang)
@@ -63,7 +63,7 @@ def scrub_report(report: Report) -> ScrubbedReport:
     attachments = []
     for attachment in report.attachments:
         try:
-            cleaned = clean_file(attachment.decoded())
+            cleaned = clean_file(attachment.decoded(), cleaners)
         except RelayError:
             _count(redactions, {"attachment_refused": 1})
             continue
@@ -93,12 +93,13 @@ class Pipeline:
         self._clock = clock
         self._random = random_bytes
         self._rng = rng
+        self._cleaners = build_cleaners(max_side=config.image_max_side)
 
     def prepare(self, item: InboxItem) -> list[NewDelivery]:
         """Open, scrub and encode one report for every destination."""
         now = self._clock()
         report = parse_report(self.keystore.open(item.kid, item.sealed, now))
-        scrubbed = scrub_report(report)
+        scrubbed = scrub_report(report, self._cleaners)
         sender = sender_key(report.codename) if report.codename else None
         epoch = epoch_index(now, self.config.epoch)
         secret = self.keystore.epochs.secret_for(epoch)

@@ -23,6 +23,7 @@ _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "ima
 # tags: both leave as a plain, widely readable re-encoding of their pixels.
 _OUTPUT = {"image/heic": "image/jpeg", "image/tiff": "image/png"}
 _GPS_IFD = 0x8825
+_ORIENTATION = 0x0112
 
 
 class ImageCleaner:
@@ -58,23 +59,13 @@ class ImageCleaner:
     def inspect(self, data: bytes, mime_type: str) -> dict[str, Any]:
         """What identifying metadata the file carries, by kind."""
         with self._open(data, mime_type) as image:
-            exif = image.getexif()
-            found = {
-                "exif": len(exif) > 0,
-                "gps": len(exif.get_ifd(_GPS_IFD)) > 0,
-                "xmp": any(k in image.info for k in ("xmp", "XML:com.adobe.xmp")) or 700 in exif,
-                "iptc": "photoshop" in image.info or 33723 in exif or 34377 in exif,
-                "icc_profile": "icc_profile" in image.info,
-                "comment": "comment" in image.info,
-                "text": bool(getattr(image, "text", None)),
-            }
-            return {"format": mime_type, "size": image.size, "metadata": found}
+            return {"format": mime_type, "size": image.size, "metadata": _found(image)}
 
     def clean(self, data: bytes, mime_type: str) -> CleanedFile:
         """Guarantee: the output holds only re-encoded pixels, upright, at most ``max_side``."""
-        removed = [kind for kind, present in self.inspect(data, mime_type)["metadata"].items() if present]
         with self._open(data, mime_type) as image:
             try:
+                removed = tuple(kind for kind, present in _found(image).items() if present)
                 pixels = self._pixels(image, mime_type)
             except MalformedFileError:
                 raise
@@ -83,25 +74,55 @@ class ImageCleaner:
         output_type = _OUTPUT.get(mime_type, mime_type)
         out = io.BytesIO()
         pixels.save(out, format=_FORMATS[output_type], **_save_options(output_type))
-        return CleanedFile(output_type, out.getvalue(), tuple(removed))
+        return CleanedFile(output_type, out.getvalue(), removed)
 
     def _pixels(self, image: Image.Image, mime_type: str) -> Image.Image:
+        if image.format == "JPEG" and self.max_side is not None:
+            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result is
+            # downscaled anyway: a 12 MP photo decodes about 3x faster.
+            image.draft("RGB", _draft_size(image.size, self.max_side))
         image.load()
-        upright = ImageOps.exif_transpose(image)  # orientation into the pixels, not a tag
-        if self.max_side is not None:
+        orientation = image.getexif().get(_ORIENTATION, 1)
+        # The orientation goes into the pixels, not a tag.
+        upright = ImageOps.exif_transpose(image) if orientation in range(2, 9) else image
+        if self.max_side is not None and max(upright.size) > self.max_side:
+            upright = upright.copy() if upright is image else upright
             upright.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
         mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info else "RGB"
         if _OUTPUT.get(mime_type, mime_type) == "image/jpeg":
             mode = "RGB"
-        converted = upright.convert(mode)
+        converted = upright if upright.mode == mode else upright.convert(mode)
         # A fresh image built from the pixel buffer alone: no info dict, no
         # EXIF, no ICC, no text chunks can follow it into the new file.
         return Image.frombytes(converted.mode, converted.size, converted.tobytes())
 
 
+def _found(image: Image.Image) -> dict[str, bool]:
+    exif = image.getexif()
+    return {
+        "exif": len(exif) > 0,
+        "gps": len(exif.get_ifd(_GPS_IFD)) > 0,
+        "xmp": any(k in image.info for k in ("xmp", "XML:com.adobe.xmp")) or 700 in exif,
+        "iptc": "photoshop" in image.info or 33723 in exif or 34377 in exif,
+        "icc_profile": "icc_profile" in image.info,
+        "comment": "comment" in image.info,
+        "text": bool(getattr(image, "text", None)),
+    }
+
+
+def _draft_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The smallest DCT-scaled size whose longest side still nearly reaches
+    ``max_side`` (within 10%: a 4000 px photo decodes at 2000, not 4000)."""
+    width, height = size
+    for factor in (8, 4, 2):
+        if max(width, height) // factor >= max_side * 0.9:
+            return width // factor, height // factor
+    return width, height
+
+
 def _save_options(mime_type: str) -> dict[str, Any]:
     if mime_type == "image/jpeg":
-        return {"quality": 88, "optimize": True}
+        return {"quality": 88}  # no "optimize": a second Huffman pass for ~3% of the bytes
     if mime_type == "image/webp":
         return {"quality": 85}
     return {"optimize": True}

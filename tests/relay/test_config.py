@@ -51,3 +51,13 @@ def test_serve_with_unknown_type_exits_with_one_line(tmp_path: Path) -> None:
 def test_missing_data_dir_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="relay init"):
         load_config(tmp_path / "nowhere")
+
+
+def test_image_max_side_is_checked_and_zero_turns_downscaling_off(tmp_path: Path) -> None:
+    from relay.config import parse_config
+
+    assert parse_config({"relay": {"image_max_side": 0}}, tmp_path).image_max_side is None
+    assert parse_config({"relay": {"image_max_side": 1024}}, tmp_path).image_max_side == 1024
+    assert parse_config({}, tmp_path).image_max_side == 2048
+    with pytest.raises(ConfigError, match="image_max_side"):
+        parse_config({"relay": {"image_max_side": 10}}, tmp_path)

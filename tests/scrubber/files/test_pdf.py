@@ -78,3 +78,45 @@ def test_truncated_pdf_is_refused_or_rebuilt_clean(cut: int, tmp_path: Path) -> 
         return
     # qpdf recovers some damaged files; what it recovers must still be clean.
     assert samples.OWNER.encode() not in cleaned.data
+
+
+def _object_stream_bomb(inflated_mib: int) -> bytes:
+    """A 1 MB PDF whose only page sits in an object stream that inflates to
+    ``inflated_mib`` MiB: qpdf must inflate it to read the page."""
+    import struct
+    import zlib
+
+    header, page = b"3 0 ", b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>"
+    compressor = zlib.compressobj(9)
+    stream = compressor.compress(header + page) + b"".join(
+        compressor.compress(b" " * (1 << 20)) for _ in range(inflated_mib)) + compressor.flush()
+    out = io.BytesIO()
+    out.write(b"%PDF-1.5\n")
+    offsets = [out.tell()]
+    out.write(b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n")
+    offsets.append(out.tell())
+    out.write(b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n")
+    offsets.append(out.tell())
+    out.write(b"4 0 obj << /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >> stream\n"
+              % (len(header), len(stream)) + stream + b"\nendstream endobj\n")
+    xref = out.tell()
+    rows = [(0, 0, 65535), (1, offsets[0], 0), (1, offsets[1], 0), (2, 4, 0), (1, offsets[2], 0), (1, xref, 0)]
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out.write(b"5 0 obj << /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >> stream\n" % len(table)
+              + table + b"\nendstream endobj\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def test_object_stream_bomb_is_bounded_by_the_child_process() -> None:
+    """In-process this took 10 s and 2 GiB; the limited child gives up, and
+    this process never holds the inflated stream."""
+    import resource
+
+    bomb = _object_stream_bomb(1024)
+    assert len(bomb) < 2 << 20
+    try:
+        cleaned = clean_file(bomb)
+        assert len(cleaned.data) < len(bomb)
+    except MalformedFileError:
+        pass
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1 << 20  # KiB: under 1 GiB here
