@@ -21,6 +21,7 @@ from forwarders.feed import FeedForwarder
 from forwarders.geojson import MEDIA_TYPE as GEOJSON, GeoJSONForwarder
 from keys.keyring import signed_keyset
 from relay import form
+from relay.drafts import DraftStore
 from relay.config import RelayConfig
 from relay.keystore import KeyStore, load_keystore, maintain_forever
 from relay.errors import NotFoundError, RelayError, UnavailableError, UnsupportedMediaError
@@ -90,6 +91,7 @@ def create_app(
     app.state.clock = clock
     app.state.forwarders = runtime.forwarders
     app.state.ingestor = Ingestor(config, keystore, storage, clock)
+    app.state.drafts = DraftStore()
     app.state.worker = worker
     app.state.wake = asyncio.Event()
     _install_error_handlers(app)

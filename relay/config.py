@@ -51,6 +51,7 @@ class RelayConfig:
     destinations: tuple[DestinationConfig, ...]
     max_body_bytes: int = 25 * 1024 * 1024
     max_attachments: int = 10
+    onion_location: str | None = None  # http://<56 chars>.onion, sent as Onion-Location on the form
     image_max_side: int | None = 2048  # photos are downscaled to this; None: kept at full size
     epoch: timedelta = timedelta(days=7)
     ingest_key_validity: timedelta = timedelta(days=30)
@@ -131,6 +132,11 @@ def parse_config(
     for key in ("max_body_bytes", "max_attachments"):
         if key in settings:
             values[key] = _typed(settings, key, int, "[relay]")
+    if "onion_location" in settings:
+        onion = _typed(settings, "onion_location", str, "[relay]").rstrip("/")
+        if not re.fullmatch(r"https?://[a-z2-7]{56}\.onion", onion):
+            raise ConfigError("[relay] onion_location must be http://<56 characters>.onion")
+        values["onion_location"] = onion
     if "image_max_side" in settings:  # 0 turns downscaling off
         side = _typed(settings, "image_max_side", int, "[relay]")
         if side < 0 or 0 < side < 64:

@@ -1,69 +1,76 @@
 """The citizen's form: ``GET /`` and ``POST /submit``, server-rendered, no JavaScript.
 
-This is the skeleton's minimal form (text, category, place, coordinates);
-the complete form with preview, files and codenames builds on it.
+One endpoint, three steps chosen by the button pressed (``action``):
+
+* ``review`` (the form, multipart): fields checked, files cleaned in memory,
+  the text scrubbed; the whole draft is encrypted under a key that only the
+  preview page holds (``drafts.py``) and the preview shows exactly what will
+  be forwarded, redactions marked;
+* ``send`` (the preview): the draft is opened with the page's key, deleted,
+  and ingested like any report (sealed at once); the receipt page follows;
+* ``edit`` (the preview): back to the form with everything kept, files too.
+
+Errors come back as the same form, input kept, each message tied to its
+field. No cookie is set and no request header beyond the allow-list is read.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 from importlib.resources import files
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
+from keys.codenames import generate_codename
+from relay.drafts import DraftStore
 from relay.errors import RelayError
-from relay.report import CATEGORIES
+from relay.i18n import LANGUAGES, choose, translations
+from relay.multipart import parse_form
+from relay.preview import N_, FormInput, Preview, build_report, preview_of
 
 router = APIRouter()
-_templates = Environment(loader=PackageLoader("relay", "templates"), autoescape=select_autoescape())
 _STYLE = files("relay").joinpath("static/style.css").read_bytes()
-_FIELDS = ("text", "category", "place", "lat", "lon")
-
-TEXTS: dict[str, dict[str, Any]] = {
-    "es": {
-        "title": "Reportar un incidente", "switch": "English", "switch_lang": "en",
-        "intro": "Tu reporte se envía sin tu nombre, número, ubicación exacta ni la hora exacta.",
-        "text": "¿Qué pasó?", "category": "Tipo", "place": "¿Dónde? (calle, colonia, ciudad)",
-        "lat": "Latitud (opcional)", "lon": "Longitud (opcional)", "send": "Enviar",
-        "categories": {"checkpoint": "Retén", "shooting": "Balacera", "disappearance": "Desaparición",
-                       "extortion": "Extorsión", "other": "Otro"},
-        "received": "Reporte recibido", "receipt": "Comprobante",
-        "next": "Tu reporte se limpiará de datos personales y se enviará a las organizaciones aliadas.",
-        "advice": "Borra las fotos de tu galería y usa Tor Browser para reportar.",
-        "error": "No se pudo enviar el reporte", "again": "Enviar otro reporte",
-        "bad_number": "La latitud y la longitud deben ser números.",
-    },
-    "en": {
-        "title": "Report an incident", "switch": "Español", "switch_lang": "es",
-        "intro": "Your report is sent without your name, number, exact location or exact time.",
-        "text": "What happened?", "category": "Type", "place": "Where? (street, neighbourhood, city)",
-        "lat": "Latitude (optional)", "lon": "Longitude (optional)", "send": "Send",
-        "categories": {"checkpoint": "Checkpoint", "shooting": "Shooting", "disappearance": "Disappearance",
-                       "extortion": "Extortion", "other": "Other"},
-        "received": "Report received", "receipt": "Receipt",
-        "next": "Your report will be cleaned of personal data and sent to partner organisations.",
-        "advice": "Delete the photos from your gallery and use Tor Browser to report.",
-        "error": "The report could not be sent", "again": "Send another report",
-        "bad_number": "Latitude and longitude must be numbers.",
-    },
-}
+_LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+CATEGORY_LABELS = {"checkpoint": N_("Checkpoint"), "shooting": N_("Shooting"),
+                   "disappearance": N_("Disappearance"), "extortion": N_("Extortion"), "other": N_("Other")}
+ZONES = [("-06:00", N_("Central Mexico (UTC−6)")), ("-07:00", N_("Pacific: Sonora, Sinaloa, Nayarit (UTC−7)")),
+         ("-08:00", N_("Northwest: Baja California (UTC−8)")), ("-05:00", N_("Southeast: Quintana Roo (UTC−5)"))]
 
 
-def _lang(value: str | None) -> str:
-    # An explicit switch only: Tor Browser sends en-US for everyone.
-    return value if value in TEXTS else "es"
+def _environment(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("relay", "templates"), autoescape=select_autoescape(),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def _page(name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _templates.get_template(name).render(t=TEXTS[lang], lang=lang, categories=CATEGORIES, **values)
-    return HTMLResponse(html, status_code=status, headers={"cache-control": "no-store"})
+_ENVIRONMENTS = {lang: _environment(lang) for lang in LANGUAGES}
+
+
+def _page(request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+    gettext = translations(lang).gettext
+    other = "en" if lang == "es" else "es"
+    html = _ENVIRONMENTS[lang].get_template(name).render(
+        lang=lang, other_lang=other, other_lang_name=_LANGUAGE_NAMES[other], errors=values.pop("errors", {}),
+        categories=[(c, gettext(label)) for c, label in CATEGORY_LABELS.items()],
+        zones=[(offset, gettext(label)) for offset, label in ZONES], **values)
+    headers = {"cache-control": "no-store"}
+    onion = request.app.state.config.onion_location
+    if onion:  # Tor Browser offers the onion address when it sees this
+        headers["onion-location"] = onion + request.url.path
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def form_page(lang: str | None = None) -> HTMLResponse:
-    return _page("form.html", _lang(lang), values={})
+async def form_page(request: Request, lang: str | None = None) -> HTMLResponse:
+    return _page(request, "form.html", choose(lang), values={})
 
 
 @router.get("/static/style.css")
@@ -71,35 +78,92 @@ async def stylesheet() -> Response:
     return Response(_STYLE, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
 
 
-def _report(values: dict[str, str], lang: str) -> dict[str, Any]:
-    report: dict[str, Any] = {"text": values.get("text", ""), "lang": lang}
-    if values.get("category"):
-        report["category"] = values["category"]
-    if values.get("place", "").strip():
-        report["place"] = values["place"]
-    if values.get("lat") or values.get("lon"):
-        try:
-            report["location"] = {"lat": float(values.get("lat", "")), "lon": float(values.get("lon", ""))}
-        except ValueError:
-            raise ValueError(TEXTS[lang]["bad_number"]) from None
-    return report
-
-
 @router.post("/submit", response_class=HTMLResponse)
 async def submit_form(request: Request) -> HTMLResponse:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    lang = _lang(request.query_params.get("lang"))
-    if media != "application/x-www-form-urlencoded":
-        # Refusing multipart here also keeps Starlette from spooling uploads to temp files.
-        return _page("form.html", lang, 415, values={}, error=TEXTS[lang]["error"])
-    form = await request.form(max_files=0, max_fields=len(_FIELDS) + 2)
-    values = {k: str(form.get(k, "")) for k in _FIELDS}
-    lang = _lang(str(form.get("lang", lang)))
+    lang = choose(request.query_params.get("lang"))
+    content_type = request.headers.get("content-type", "")
+    body = await request.body()  # bounded by max_body_bytes; held in memory only
     try:
-        receipt = await request.app.state.ingestor.accept_plain(_report(values, lang))
-    except (RelayError, ValueError) as exc:
-        message = exc.message if isinstance(exc, RelayError) else str(exc)
-        status = exc.status if isinstance(exc, RelayError) else 422
-        return _page("form.html", lang, status, values=values, error=TEXTS[lang]["error"], detail=message)
-    request.app.state.wake.set()
-    return _page("receipt.html", lang, receipt=receipt)
+        if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+            fields, uploads = dict(parse_qsl(body.decode("utf-8", "replace"))), []
+        else:
+            form = parse_form(body, content_type, max_files=request.app.state.config.max_attachments)
+            fields, uploads = form.fields, [content for _, content in form.files]
+    except RelayError as exc:
+        message = translations(lang).gettext(N_("The form could not be read. Please try again."))
+        return _page(request, "form.html", lang, exc.status, values={}, errors={"text": message})
+    lang = choose(fields.get("lang", lang))
+    action = fields.get("action", "review")
+    if action == "send":
+        return await _send(request, fields, lang)
+    if action == "edit":
+        return _edit(request, fields, lang)
+    return await _review(request, fields, uploads, lang)
+
+
+async def _review(request: Request, fields: dict[str, str], uploads: list[bytes], lang: str) -> HTMLResponse:
+    state = request.app.state
+    values = FormInput.from_fields(fields)
+    kept = _kept_files(state.drafts, fields)
+    result = await run_in_threadpool(build_report, values, kept + uploads, lang, state.ingestor.cleaners,
+                                     state.config.max_attachments)
+    if result.errors:
+        return _page(request, "form.html", lang, 422, values=values.as_dict(), errors=result.errors,
+                     kept_files=len(kept), draft=fields.get("draft", ""), key=fields.get("key", ""))
+    report = result.report
+    if values.codename_choice == "new":
+        report["codename"] = generate_codename(lang, os.urandom(18))
+    draft = {"report": report, "values": values.as_dict(), "new_codename": values.codename_choice == "new"}
+    draft_id, key = state.drafts.put(json.dumps(draft, ensure_ascii=False).encode())
+    if fields.get("draft") and fields.get("key"):
+        _forget(state.drafts, fields["draft"], fields["key"])
+    preview: Preview = preview_of(result, state.config, lang, new_codename=values.codename_choice == "new")
+    return _page(request, "preview.html", lang, draft=draft_id, key=key, **preview.as_dict())
+
+
+async def _send(request: Request, fields: dict[str, str], lang: str) -> HTMLResponse:
+    state = request.app.state
+    try:
+        draft = json.loads(state.drafts.take(fields.get("draft", ""), fields.get("key", "")))
+    except RelayError:
+        message = translations(lang).gettext(N_("This draft has expired or was already sent. "
+                                                "Please fill in the form again."))
+        return _page(request, "form.html", lang, 410, values={}, errors={"text": message})
+    try:
+        receipt = await state.ingestor.accept_plain(draft["report"])
+    except RelayError:
+        message = translations(lang).gettext(N_("The report could not be sent. Please try again."))
+        return _page(request, "form.html", lang, 503, values=draft["values"], errors={"text": message})
+    state.wake.set()
+    codename = draft["report"].get("codename") if draft.get("new_codename") else None
+    return _page(request, "receipt.html", lang, receipt=receipt, codename=codename)
+
+
+def _edit(request: Request, fields: dict[str, str], lang: str) -> HTMLResponse:
+    try:
+        draft = json.loads(request.app.state.drafts.take(fields.get("draft", ""), fields.get("key", ""), keep=True))
+    except RelayError:
+        message = translations(lang).gettext(N_("This draft has expired or was already sent. "
+                                                "Please fill in the form again."))
+        return _page(request, "form.html", lang, 410, values={}, errors={"text": message})
+    kept = len(draft["report"].get("attachments", []))
+    return _page(request, "form.html", lang, values=draft["values"], kept_files=kept,
+                 draft=fields["draft"], key=fields["key"])
+
+
+def _kept_files(drafts: DraftStore, fields: dict[str, str]) -> list[bytes]:
+    """Files of the draft being edited (uploaded once, kept unless dropped)."""
+    if not (fields.get("draft") and fields.get("key")) or fields.get("drop_kept"):
+        return []
+    try:
+        report = json.loads(drafts.take(fields["draft"], fields["key"], keep=True))["report"]
+    except RelayError:
+        return []
+    return [base64.b64decode(a["data"]) for a in report.get("attachments", [])]
+
+
+def _forget(drafts: DraftStore, draft_id: str, key: str) -> None:
+    try:
+        drafts.take(draft_id, key)
+    except RelayError:
+        pass

@@ -78,7 +78,7 @@ class Ingestor:
         self.storage = storage
         self._clock = clock
         self._inbox = InboxWriter(storage)
-        self._cleaners = build_cleaners(max_side=config.image_max_side)
+        self.cleaners = build_cleaners(max_side=config.image_max_side)
 
     async def accept(self, envelope: Envelope) -> str:
         """A partner app's sealed report: open, validate, store as sealed. Returns a receipt."""
@@ -107,7 +107,7 @@ class Ingestor:
         # Clean each file now so that a refused one is reported to the sender;
         # the pipeline cleans again later and never forwards an uncleaned file.
         for attachment in report.attachments:
-            clean_file(attachment.decoded(), self._cleaners)
+            clean_file(attachment.decoded(), self.cleaners)
 
 
 def _receipt() -> str:
