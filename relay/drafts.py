@@ -60,12 +60,14 @@ class DraftStore:
             if entry is None:
                 raise ValidationError("this draft has expired; please fill in the form again",
                                       code="draft_expired")
+            try:
+                plaintext = bytes(SecretBox(base64.urlsafe_b64decode(key.encode())).decrypt(entry[1]))
+            except (CryptoError, ValueError, TypeError):
+                # A wrong key neither opens nor destroys the draft.
+                raise ValidationError("this draft cannot be opened", code="draft_expired") from None
             if not keep:
                 self._pop(draft_id)
-        try:
-            return bytes(SecretBox(base64.urlsafe_b64decode(key.encode())).decrypt(entry[1]))
-        except (CryptoError, ValueError, TypeError):
-            raise ValidationError("this draft cannot be opened", code="draft_expired") from None
+        return plaintext
 
     def __len__(self) -> int:
         return len(self._drafts)

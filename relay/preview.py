@@ -163,8 +163,10 @@ def _files(uploads: list[bytes], result: BuildResult, gettext: Any, cleaners: di
             result.errors["files"] = gettext(N_("File %(num)d could not be used: %(reason)s.")) % {
                 "num": number, "reason": gettext(reason)}
             return
-        attachments.append({"content_type": cleaned.content_type,
-                            "data": base64.b64encode(cleaned.data).decode()})
+        # The draft keeps the file as sent (encrypted under the page's key),
+        # so that the pipeline cleans it again and the delivery can say what
+        # it removed, exactly as for a report from a partner app.
+        attachments.append({"content_type": cleaned.content_type, "data": base64.b64encode(data).decode()})
         kind = next((label for prefix, label in FILE_TYPES.items() if cleaned.content_type.startswith(prefix)),
                     N_("file"))
         removed = ", ".join(gettext(REMOVED_LABELS.get(k, k)) for k in cleaned.removed)

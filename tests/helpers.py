@@ -180,3 +180,20 @@ def seal_for(relay_url: str, report: dict[str, Any] | bytes, keyset: dict[str, A
 
 def files_under(root: Path) -> Iterator[Path]:
     return (p for p in root.rglob("*") if p.is_file())
+
+
+def send_form(relay_url: str, fields: dict[str, str], files: list[tuple[str, bytes]] | None = None,
+              headers: dict[str, str] | None = None, lang: str = "es") -> httpx.Response:
+    """The form as a browser without JavaScript uses it: review, then send.
+    Returns the receipt page (asserted to be one)."""
+    import re
+
+    upload = [("files", (name, data, "application/octet-stream")) for name, data in files or []]
+    preview = httpx.post(f"{relay_url}/submit?lang={lang}", data={"lang": lang, **fields, "action": "review"},
+                         files=upload or None, headers=headers, timeout=60)
+    assert preview.status_code == 200, preview.text
+    hidden = dict(re.findall(r'name="(draft|key)" value="([^"]+)"', preview.text))
+    receipt = httpx.post(f"{relay_url}/submit?lang={lang}", headers=headers, timeout=60,
+                         data={"lang": lang, "action": "send", **hidden})
+    assert receipt.status_code == 200 and "r_" in receipt.text, receipt.text
+    return receipt

@@ -165,8 +165,12 @@ def test_form_errors_keep_the_input_and_name_the_problem(relay: RelayProcess) ->
     response = httpx.post(f"{relay.url}/submit", data={"text": "Retén en la esquina", "lat": "norte"})
     assert response.status_code == 422
     assert "Retén en la esquina" in response.text and "latitud" in response.text.lower()
-    multipart = httpx.post(f"{relay.url}/submit", files={"f": ("a.jpg", b"x" * 10)})
-    assert multipart.status_code == 415 and "<html" in multipart.text
+    refused = httpx.post(f"{relay.url}/submit", data={"text": "Balacera"}, files={"files": ("a.jpg", b"MZ" * 10)})
+    assert refused.status_code == 422 and "No se pudo usar el archivo 1" in refused.text
+    assert "Balacera" in refused.text
+    garbage = httpx.post(f"{relay.url}/submit", content=b"--x\r\nnot a form",
+                         headers={"content-type": "multipart/form-data; boundary=x"})
+    assert garbage.status_code in (400, 422) and "<html" in garbage.text
 
 
 def test_no_bad_input_crashed_the_server(relay: RelayProcess) -> None:

@@ -10,7 +10,8 @@ import httpx
 import pyrage
 
 from tests.helpers import (
-    FEED_TOKEN, Receiver, RelayProcess, feed_destination, files_under, init_data_dir, seal_for, wait_for,
+    FEED_TOKEN, Receiver, RelayProcess, feed_destination, files_under, init_data_dir, seal_for, send_form,
+    wait_for,
 )
 
 XFF_MARKER = "203.0.113.77"
@@ -44,7 +45,7 @@ def test_p1_zero_trace_of_request_data_after_delivery(tmp_path: Path, receiver: 
             envelope = seal_for(relay.url, {"text": f"Retén {TEXT_MARKER} número {i}", "location": {"lat": 19.4, "lon": -99.1}})
             assert httpx.post(f"{relay.url}/v1/reports", json=envelope, headers=headers).status_code == 202
         form = {"text": f"Balacera {TEXT_MARKER} por el mercado", "lang": "es"}
-        assert httpx.post(f"{relay.url}/submit", data=form, headers=headers).status_code == 200
+        send_form(relay.url, form, headers=headers)
         bad = httpx.post(f"{relay.url}/v1/reports", content=b"{nope", headers={**headers, "content-type": "application/json"})
         assert bad.status_code == 400
         wait_for(lambda: len(receiver.requests) == 4)
@@ -69,7 +70,7 @@ def test_p2_waiting_reports_are_sealed_in_the_database(tmp_path: Path) -> None:
         envelope = seal_for(relay.url, {"text": f"Desaparición {TEXT_MARKER}"})
         assert httpx.post(f"{relay.url}/v1/reports", json=envelope).status_code == 202
         form = {"text": f"Retén {TEXT_MARKER} en la glorieta"}
-        assert httpx.post(f"{relay.url}/submit", data=form).status_code == 200
+        send_form(relay.url, form)
     finally:
         relay.stop()
     assert _scan(data, [TEXT_MARKER, "Desaparici", "glorieta"]) == {}
