@@ -97,7 +97,8 @@ def create_app(
     _install_error_handlers(app)
     app.include_router(router)
     app.include_router(form.router)
-    app.add_middleware(PrivacyMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(PrivacyMiddleware, max_body_bytes=config.max_body_bytes,
+                       html_too_large=lambda scope: form.too_large_page(scope, config))
     return app
 
 

@@ -27,8 +27,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from keys.codenames import generate_codename
+from relay.config import RelayConfig
 from relay.drafts import DraftStore
 from relay.errors import RelayError
 from relay.i18n import LANGUAGES, choose, translations
@@ -54,18 +56,32 @@ def _environment(lang: str) -> Environment:
 _ENVIRONMENTS = {lang: _environment(lang) for lang in LANGUAGES}
 
 
-def _page(request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+def _render(name: str, lang: str, **values: Any) -> str:
     gettext = translations(lang).gettext
     other = "en" if lang == "es" else "es"
-    html = _ENVIRONMENTS[lang].get_template(name).render(
+    return _ENVIRONMENTS[lang].get_template(name).render(
         lang=lang, other_lang=other, other_lang_name=_LANGUAGE_NAMES[other], errors=values.pop("errors", {}),
         categories=[(c, gettext(label)) for c, label in CATEGORY_LABELS.items()],
         zones=[(offset, gettext(label)) for offset, label in ZONES], **values)
+
+
+def _page(request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = _render(name, lang, **values)
     headers = {"cache-control": "no-store"}
     onion = request.app.state.config.onion_location
     if onion:  # Tor Browser offers the onion address when it sees this
         headers["onion-location"] = onion + request.url.path
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def too_large_page(scope: Scope, config: RelayConfig) -> bytes:
+    """The form, with the "too big" error, for a post refused unread (P7:
+    the body is never read, so the input cannot be kept; the page says so)."""
+    lang = choose(dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang"))
+    gettext = translations(lang).gettext
+    message = gettext(N_("Everything together is too big (limit %(mb)d MB): nothing was received. Send fewer "
+                         "or smaller files, and write the text again.")) % {"mb": config.max_body_bytes >> 20}
+    return _render("form.html", lang, errors={"files": message}, values={}).encode()
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -4,6 +4,7 @@ and bounds request bodies (P7)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,9 +40,13 @@ class PrivacyMiddleware:
     * adds the security headers to every response.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int,
+                 html_too_large: Callable[[Scope], bytes] | None = None) -> None:
         self.app = app
         self.max = max_body_bytes
+        # The citizen's form answers a too-big post with its own page, in
+        # their language, rather than the API's JSON error.
+        self.html_too_large = html_too_large
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +56,8 @@ class PrivacyMiddleware:
         scope = {**scope, "client": None, "headers": headers}
         declared = dict(headers).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max):
-            await _send_error(send, PayloadTooLargeError(self._too_large()))
+            page = self.html_too_large(scope) if self.html_too_large and scope["path"] == "/submit" else None
+            await _send_error(send, PayloadTooLargeError(self._too_large()), page)
             return
         seen = 0
 
@@ -74,12 +80,13 @@ class PrivacyMiddleware:
         return f"request body is larger than {self.max} bytes"
 
 
-async def _send_error(send: Send, error: PayloadTooLargeError) -> None:
-    body = json.dumps(error.to_json()).encode()
+async def _send_error(send: Send, error: PayloadTooLargeError, page: bytes | None = None) -> None:
+    body = page if page is not None else json.dumps(error.to_json()).encode()
+    content_type = b"text/html; charset=utf-8" if page is not None else b"application/json"
     await send({
         "type": "http.response.start",
         "status": error.status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"), *SECURITY_HEADERS],
     })
     await send({"type": "http.response.body", "body": body})

@@ -199,3 +199,24 @@ def test_codename_is_shown_once_on_the_receipt(relay: RelayProcess) -> None:
     assert len(codes) == 2 and codes[0].startswith("r_") and len(codes[1].split()) == 9
     assert "no lo guardamos" in receipt.text
     wait_for(lambda: relay.receiver.requests)  # type: ignore[attr-defined]
+
+
+def test_a_post_too_big_gets_the_form_back_with_the_reason(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    init_data_dir(data, [{"name": "map", "type": "geojson"}], relay={"max_body_bytes": 1 << 20})
+    server = RelayProcess(data)
+    try:
+        big = _review(server, lang="en", text="Shooting", files=[("big.jpg", b"\xff" * (2 << 20))])
+    finally:
+        server.stop()
+    assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
+    assert "too big (limit 1 MB)" in big.text and '<html lang="en">' in big.text
+
+
+def test_onion_location_must_be_a_v3_onion_address(tmp_path: Path) -> None:
+    from relay.config import parse_config
+    from relay.errors import ConfigError
+
+    assert parse_config({"relay": {"onion_location": ONION + "/"}}, tmp_path).onion_location == ONION
+    with pytest.raises(ConfigError, match="onion_location"):
+        parse_config({"relay": {"onion_location": "http://example.org"}}, tmp_path)
