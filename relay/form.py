@@ -35,13 +35,11 @@ from relay.drafts import DraftStore
 from relay.errors import RelayError
 from relay.i18n import LANGUAGES, choose, translations
 from relay.multipart import parse_form
-from relay.preview import N_, FormInput, Preview, build_report, preview_of
+from relay.preview import CATEGORY_LABELS, N_, FormInput, Preview, build_report, preview_of
 
 router = APIRouter()
 _STYLE = files("relay").joinpath("static/style.css").read_bytes()
 _LANGUAGE_NAMES = {"es": "Español", "en": "English"}
-CATEGORY_LABELS = {"checkpoint": N_("Checkpoint"), "shooting": N_("Shooting"),
-                   "disappearance": N_("Disappearance"), "extortion": N_("Extortion"), "other": N_("Other")}
 ZONES = [("-06:00", N_("Central Mexico (UTC−6)")), ("-07:00", N_("Pacific: Sonora, Sinaloa, Nayarit (UTC−7)")),
          ("-08:00", N_("Northwest: Baja California (UTC−8)")), ("-05:00", N_("Southeast: Quintana Roo (UTC−5)"))]
 

@@ -30,6 +30,8 @@ def N_(message: str) -> str:
     return message
 
 
+CATEGORY_LABELS = {"checkpoint": N_("Checkpoint"), "shooting": N_("Shooting"),
+                   "disappearance": N_("Disappearance"), "extortion": N_("Extortion"), "other": N_("Other")}
 _TIME_ORDER = ("minute", "hour", "day")
 _DAY = timedelta(days=1)
 FILE_TYPES = {"image": N_("photo"), "application/pdf": N_("PDF document"), "audio": N_("audio"),
@@ -192,8 +194,6 @@ class Preview:
 
 def preview_of(result: BuildResult, config: RelayConfig, lang: str, *, new_codename: bool) -> Preview:
     """The forwarded report as the citizen will see it before sending."""
-    from relay.form import CATEGORY_LABELS
-
     gettext = translations(lang).gettext
     report = result.report
     text = scrub_text(report["text"], lang)

@@ -59,10 +59,10 @@ _DOCX_KEPT = [
 _ODT_DROPPED = [
     (r"settings\.xml", "editor_settings"), (r"Thumbnails/.+", "thumbnail"),
     (r"Configurations2/.*", "editor_settings"), (r"layout-cache", "editor_settings"),
-    (r"META-INF/\w*signatures\.xml", "signatures"),
+    (r"META-INF/\w*signatures\.xml", "signatures"), (r"manifest\.rdf", "document_properties"),
 ]
 _ODT_KEPT = [r"mimetype", r"content\.xml", r"styles\.xml", r"meta\.xml", r"META-INF/manifest\.xml",
-             r"Pictures/[\w.-]+", r"manifest\.rdf"]
+             r"Pictures/[\w.-]+"]
 # Images inside documents are cleaned only where the cleaned file keeps its type.
 _INNER_IMAGES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
