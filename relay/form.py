@@ -144,7 +144,7 @@ async def _send(request: Request, fields: dict[str, str], lang: str) -> HTMLResp
                                                 "Please fill in the form again."))
         return _page(request, "form.html", lang, 410, values={}, errors={"text": message})
     try:
-        receipt = await state.ingestor.accept_plain(draft["report"])
+        receipt = await state.ingestor.accept_plain(draft["report"], files_checked=True)
     except RelayError:
         message = translations(lang).gettext(N_("The report could not be sent. Please try again."))
         return _page(request, "form.html", lang, 503, values=draft["values"], errors={"text": message})
