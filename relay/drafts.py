@@ -69,6 +69,13 @@ class DraftStore:
                 self._pop(draft_id)
         return plaintext
 
+    def discard(self, draft_id: str) -> None:
+        """Forget a draft (replaced by an edited one). Its id is a 144-bit
+        secret that only the page holding its key knows."""
+        with self._lock:
+            if draft_id in self._drafts:
+                self._pop(draft_id)
+
     def __len__(self) -> int:
         return len(self._drafts)
 

@@ -129,8 +129,8 @@ async def _review(request: Request, fields: dict[str, str], uploads: list[bytes]
         report["codename"] = generate_codename(lang, os.urandom(18))
     draft = {"report": report, "values": values.as_dict(), "new_codename": values.codename_choice == "new"}
     draft_id, key = state.drafts.put(json.dumps(draft, ensure_ascii=False).encode())
-    if fields.get("draft") and fields.get("key"):
-        _forget(state.drafts, fields["draft"], fields["key"])
+    if fields.get("draft"):
+        state.drafts.discard(fields["draft"])  # the edited draft is replaced, not kept twice
     preview: Preview = preview_of(result, state.config, lang, new_codename=values.codename_choice == "new")
     return _page(request, "preview.html", lang, draft=draft_id, key=key, **preview.as_dict())
 
@@ -140,9 +140,7 @@ async def _send(request: Request, fields: dict[str, str], lang: str) -> HTMLResp
     try:
         draft = json.loads(state.drafts.take(fields.get("draft", ""), fields.get("key", "")))
     except RelayError:
-        message = translations(lang).gettext(N_("This draft has expired or was already sent. "
-                                                "Please fill in the form again."))
-        return _page(request, "form.html", lang, 410, values={}, errors={"text": message})
+        return _expired(request, lang)
     try:
         receipt = await state.ingestor.accept_plain(draft["report"], files_checked=True)
     except RelayError:
@@ -157,9 +155,7 @@ def _edit(request: Request, fields: dict[str, str], lang: str) -> HTMLResponse:
     try:
         draft = json.loads(request.app.state.drafts.take(fields.get("draft", ""), fields.get("key", ""), keep=True))
     except RelayError:
-        message = translations(lang).gettext(N_("This draft has expired or was already sent. "
-                                                "Please fill in the form again."))
-        return _page(request, "form.html", lang, 410, values={}, errors={"text": message})
+        return _expired(request, lang)
     kept = len(draft["report"].get("attachments", []))
     return _page(request, "form.html", lang, values=draft["values"], kept_files=kept,
                  draft=fields["draft"], key=fields["key"])
@@ -176,8 +172,7 @@ def _kept_files(drafts: DraftStore, fields: dict[str, str]) -> list[bytes]:
     return [base64.b64decode(a["data"]) for a in report.get("attachments", [])]
 
 
-def _forget(drafts: DraftStore, draft_id: str, key: str) -> None:
-    try:
-        drafts.take(draft_id, key)
-    except RelayError:
-        pass
+def _expired(request: Request, lang: str) -> HTMLResponse:
+    message = translations(lang).gettext(N_("This draft has expired or was already sent. "
+                                            "Please fill in the form again."))
+    return _page(request, "form.html", lang, 410, values={}, errors={"text": message})

@@ -105,14 +105,10 @@ def build_report(values: FormInput, uploads: list[bytes], lang: str, cleaners: d
     _files(uploads, result, gettext, cleaners, max_files)
     if not result.errors:
         try:
-            parse_report(_json(result.report))
+            parse_report(json.dumps(result.report, ensure_ascii=False).encode())
         except RelayError:
             result.errors["text"] = gettext(N_("The report is too long or has a value we cannot accept."))
     return result
-
-
-def _json(report: dict[str, Any]) -> bytes:
-    return json.dumps(report, ensure_ascii=False).encode()
 
 
 def _location(values: FormInput, result: BuildResult, gettext: Any) -> None:
