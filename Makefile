@@ -34,7 +34,7 @@ postgres:
 # clients the tests check our output with (age). Installed when missing and
 # we may (root with apt-get); otherwise the tests that need them say so.
 TOOLS := ffmpeg:ffmpeg exiftool:libimage-exiftool-perl pdftotext:poppler-utils age:age \
-	soffice:libreoffice-writer-nogui prlimit:util-linux chromium:chromium
+	soffice:libreoffice-writer-nogui prlimit:util-linux chromium:chromium ogrinfo:gdal-bin
 tools:
 	@missing=""; for pair in $(TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

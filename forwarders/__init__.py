@@ -7,15 +7,17 @@ start-up with a message that lists the known ones.
 
 from __future__ import annotations
 
-from forwarders.base import Forwarder, ForwarderContext
+from forwarders.atom import AtomForwarder
+from forwarders.base import Forwarder, ForwarderContext, with_defaults
 from forwarders.feed import FeedForwarder
 from forwarders.geojson import GeoJSONForwarder
+from forwarders.ushahidi import UshahidiForwarder
 from forwarders.webhook import WebhookForwarder
 from relay.config import DestinationConfig
 from relay.errors import ConfigError
 
 FORWARDERS: dict[str, type[Forwarder]] = {
-    c.type: c for c in (WebhookForwarder, FeedForwarder, GeoJSONForwarder)
+    c.type: c for c in (WebhookForwarder, FeedForwarder, GeoJSONForwarder, AtomForwarder, UshahidiForwarder)
 }
 
 
@@ -31,7 +33,7 @@ def build_forwarders(
             raise ConfigError(
                 f"destination '{destination.name}': unknown type '{destination.type}' (known: {known})"
             )
-        built[destination.name] = cls(destination, context)
+        built[destination.name] = cls(with_defaults(destination, cls.public), context)
     return built
 
 

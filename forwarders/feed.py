@@ -35,10 +35,6 @@ class FeedForwarder:
         self._recipient = age_recipient(destination)
         self._context = context
 
-    @property
-    def wants_attachments(self) -> bool:
-        return self.destination.attachments is not False
-
     def encode(self, report: dict[str, Any]) -> bytes:
         return encode_private(report, self._recipient)
 

@@ -1,50 +1,25 @@
-"""Public map feeds: ``GET /public/<name>.geojson`` (RFC 7946)."""
+"""Public map feed: ``GET /public/<name>.geojson``, an RFC 7946 FeatureCollection."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+from datetime import datetime
 from typing import Any, ClassVar
 
-from forwarders.base import ForwarderContext, append_to_feed, dumps, public_view
-from relay.config import DestinationConfig
-from relay.errors import ConfigError
-from relay.storage import FeedItem
-
-MEDIA_TYPE = "application/geo+json"
+from forwarders.base import PublicFeed, dumps
 
 
-class GeoJSONForwarder:
-    """Reports become Features in a FeatureCollection anyone can read (QGIS, Leaflet,
-    ``ogrinfo``). Public: no pseudonyms, and no attachments unless enabled."""
+class GeoJSONForwarder(PublicFeed):
+    """Reports become Features anyone can read (QGIS, Leaflet, ``ogrinfo``).
+    Public: no pseudonyms, no attachments unless enabled, batches by default."""
 
     type: ClassVar[str] = "geojson"
-    public: ClassVar[bool] = True
+    media_type: ClassVar[str] = "application/geo+json"
 
-    def __init__(self, destination: DestinationConfig, context: ForwarderContext) -> None:
-        if destination.age_recipient is not None:
-            raise ConfigError(f"destination '{destination.name}': a public feed cannot be encrypted")
-        self.destination = destination
-        self._context = context
-
-    @property
-    def wants_attachments(self) -> bool:
-        return self.destination.attachments is True
-
-    def encode(self, report: dict[str, Any]) -> bytes:
-        return dumps(public_view(report, self.wants_attachments))
-
-    async def deliver(self, delivery_id: str, body: bytes) -> None:
-        await append_to_feed(self._context, self.destination.name, delivery_id, body)
-
-    def render(self, items: list[FeedItem]) -> tuple[bytes, str]:
-        """The FeatureCollection and its ETag."""
-        features = [_feature(json.loads(self._context.at_rest.open(i.body))) for i in items]
-        body = dumps({"type": "FeatureCollection", "features": features})
-        return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    def document(self, entries: list[tuple[dict[str, Any], datetime]]) -> bytes:
+        return dumps({"type": "FeatureCollection", "features": [_feature(r, when) for r, when in entries]})
 
 
-def _feature(report: dict[str, Any]) -> dict[str, Any]:
+def _feature(report: dict[str, Any], published: datetime) -> dict[str, Any]:
     location = report.get("location")
     geometry = None
     if location:
@@ -53,4 +28,7 @@ def _feature(report: dict[str, Any]) -> dict[str, Any]:
     properties = {k: v for k, v in report.items() if k not in ("location", "type")}
     if location:
         properties["precision_m"] = location["precision_m"]
+        if "epsilon" in location:
+            properties["location_epsilon"] = location["epsilon"]
+    properties["published"] = published.isoformat().replace("+00:00", "Z")
     return {"type": "Feature", "id": report["id"], "geometry": geometry, "properties": properties}

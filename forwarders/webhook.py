@@ -74,10 +74,6 @@ class WebhookForwarder:
             signatures.append("v1a," + base64.b64encode(self._ed25519.sign(signed)).decode())
         return " ".join(signatures)
 
-    @property
-    def wants_attachments(self) -> bool:
-        return self.destination.attachments is not False
-
     def encode(self, report: dict[str, Any]) -> bytes:
         return encode_private(report, self._recipient)
 
@@ -97,16 +93,22 @@ class WebhookForwarder:
                 self._url, content=body, headers=headers, timeout=self._timeout
             )
         except httpx.TimeoutException:
-            raise DeliveryError("timed out") from None
+            raise DeliveryError("timed out", throttle=True) from None
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"connection failed ({type(exc).__name__})") from None
-        self._raise_for(response, now)
+            raise DeliveryError(f"connection failed ({type(exc).__name__})", throttle=True) from None
+        raise_for_status(response, now)
 
-    @staticmethod
-    def _raise_for(response: httpx.Response, now: datetime) -> None:
-        if 200 <= response.status_code < 300:
-            return
-        if response.status_code == 410:
-            raise DeliveryError("HTTP 410 Gone: destination disabled", permanent=True)
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now)
-        raise DeliveryError(f"HTTP {response.status_code}", retry_after=retry_after)
+
+# The destination as a whole is overloaded or down: slow every delivery to it.
+THROTTLING = frozenset({429, 502, 503, 504})
+
+
+def raise_for_status(response: httpx.Response, now: datetime) -> None:
+    """Only 2xx is success (a 3xx is not followed: the report must not go elsewhere)."""
+    if 200 <= response.status_code < 300:
+        return
+    if response.status_code == 410:
+        raise DeliveryError("HTTP 410 Gone: destination disabled", permanent=True)
+    retry_after = parse_retry_after(response.headers.get("retry-after"), now)
+    raise DeliveryError(f"HTTP {response.status_code}", retry_after=retry_after,
+                        throttle=response.status_code in THROTTLING or retry_after is not None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forwarders.feed import FeedForwarder
-from forwarders.geojson import MEDIA_TYPE as GEOJSON, GeoJSONForwarder
+from forwarders.atom import AtomForwarder
+from forwarders.base import PublicFeed
+from forwarders.geojson import GeoJSONForwarder
 from keys.keyring import signed_keyset
 from relay import form
 from relay.drafts import DraftStore
@@ -182,12 +185,23 @@ async def pull_feed(request: Request, name: str, after: int = 0) -> JSONResponse
     return JSONResponse(feed.page(items, after), headers={"cache-control": "no-store"})
 
 
+async def _public_feed(request: Request, name: str, kind: type[PublicFeed]) -> Response:
+    feed: PublicFeed = _forwarder(request, name, kind)
+    rendered = await run_in_threadpool(feed.render)
+    # Caches and feed readers may keep it a minute; a conditional GET costs a 304.
+    headers = {"etag": rendered.etag, "cache-control": "public, max-age=60"}
+    if rendered.last_modified is not None:
+        headers["last-modified"] = email.utils.format_datetime(rendered.last_modified, usegmt=True)
+    if request.headers.get("if-none-match") == rendered.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type=feed.media_type, headers=headers)
+
+
 @router.get("/public/{name}.geojson")
 async def public_geojson(request: Request, name: str) -> Response:
-    feed: GeoJSONForwarder = _forwarder(request, name, GeoJSONForwarder)
-    items = await run_in_threadpool(request.app.state.storage.feed_items, name, 0, 10_000)
-    body, etag = feed.render(items)
-    headers = {"etag": etag, "cache-control": "public, max-age=60"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=GEOJSON, headers=headers)
+    return await _public_feed(request, name, GeoJSONForwarder)
+
+
+@router.get("/public/{name}.atom")
+async def public_atom(request: Request, name: str) -> Response:
+    return await _public_feed(request, name, AtomForwarder)

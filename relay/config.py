@@ -24,8 +24,14 @@ DEFAULT_DATA_DIR = "relay-data"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _COMMON_KEYS = {
     "name", "type", "url", "secret", "age_recipient", "token_sha256", "location_precision_m",
-    "time_precision", "delay_mean_s", "attachments", "public",
+    "location_epsilon", "time_precision", "delay_mean_s", "batch_min", "batch_interval_s",
+    "attachments", "fields", "retention_days",
 }
+# What a destination may receive; ``fields`` in relay.toml picks a subset.
+# ``type`` and ``id`` always go (a delivery without them cannot be handled),
+# ``epoch`` goes with ``pseudonym``.
+FIELDS = ("category", "lang", "text", "place", "location", "occurred", "attachments", "redactions",
+          "pseudonym")
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,19 @@ class DestinationConfig:
     age_recipient: str | None = None
     token_sha256: str | None = None
     location_precision_m: int = 1000
+    # Planar-Laplace noise (geo-indistinguishability) per metre before the
+    # grid snap; None: none. The mean displacement is 2 / epsilon metres.
+    location_epsilon: float | None = None
     time_precision: str = "hour"
     delay_mean_s: float = 0.0
+    # Batch mixing: hold deliveries until at least ``batch_min`` wait, and
+    # release only on ``batch_interval_s`` ticks (0: as soon as enough wait).
+    # None: the forwarder's default (batches for public destinations).
+    batch_min: int | None = None
+    batch_interval_s: float | None = None
     attachments: bool | None = None  # None: the forwarder's default (off for public ones)
+    fields: tuple[str, ...] = FIELDS
+    retention_days: float = 30.0  # feeds the relay serves: items older than this are deleted
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -59,6 +75,7 @@ class RelayConfig:
     epoch_grace: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
     delivery_deadline: timedelta = timedelta(days=7)
+    retry_first: timedelta = timedelta(seconds=5)  # backoff doubles from here to a day
     # postgresql://... for the scale-out backend; None: SQLite in the data dir.
     database_url: Secret[str] | None = None
 
@@ -76,6 +93,31 @@ def _typed(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], wh
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise ConfigError(f"{where}: '{key}' has the wrong type")
     return value
+
+
+def _number(table: Mapping[str, Any], key: str, where: str, *, minimum: float, strict: bool = False) -> float:
+    value = float(_typed(table, key, (int, float), where))
+    if value < minimum or (strict and value == minimum):
+        raise ConfigError(f"{where}: '{key}' must be {'above' if strict else 'at least'} {minimum:g}")
+    return value
+
+
+def _mixing(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Location noise, delay, batches and retention: numbers with a lower bound."""
+    values: dict[str, Any] = {}
+    if "location_epsilon" in table:
+        values["location_epsilon"] = _number(table, "location_epsilon", where, minimum=0, strict=True)
+    if "delay_mean_s" in table:
+        values["delay_mean_s"] = _number(table, "delay_mean_s", where, minimum=0)
+    if "batch_min" in table:
+        values["batch_min"] = int(_number(table, "batch_min", where, minimum=1))
+        if values["batch_min"] != table["batch_min"]:
+            raise ConfigError(f"{where}: 'batch_min' must be a whole number")
+    if "batch_interval_s" in table:
+        values["batch_interval_s"] = _number(table, "batch_interval_s", where, minimum=0)
+    if "retention_days" in table:
+        values["retention_days"] = _number(table, "retention_days", where, minimum=0, strict=True)
+    return values
 
 
 def _destination(table: Mapping[str, Any], index: int) -> DestinationConfig:
@@ -101,13 +143,19 @@ def _destination(table: Mapping[str, Any], index: int) -> DestinationConfig:
         values["time_precision"] = _typed(table, "time_precision", str, where)
         if values["time_precision"] not in PRECISIONS:
             raise ConfigError(f"{where}: 'time_precision' must be one of {', '.join(PRECISIONS)}")
-    if "delay_mean_s" in table:
-        values["delay_mean_s"] = float(_typed(table, "delay_mean_s", (int, float), where))
-        if values["delay_mean_s"] < 0:
-            raise ConfigError(f"{where}: 'delay_mean_s' cannot be negative")
     if "attachments" in table:
         values["attachments"] = _typed(table, "attachments", bool, where)
-    values["options"] = {k: v for k, v in table.items() if k not in _COMMON_KEYS}
+    values.update(_mixing(table, where))
+    if "fields" in table:
+        fields = _typed(table, "fields", list, where)
+        unknown = [f for f in fields if f not in FIELDS]
+        if unknown or not fields:
+            raise ConfigError(f"{where}: 'fields' must list some of {', '.join(FIELDS)}")
+        values["fields"] = tuple(fields)
+    values["options"] = {
+        # A type's own secrets (Ushahidi's password) get the masked type too.
+        k: Secret(str(v)) if k == "password" else v for k, v in table.items() if k not in _COMMON_KEYS
+    }
     return DestinationConfig(**values)
 
 
@@ -155,6 +203,7 @@ def parse_config(
         "epoch_grace_hours": ("epoch_grace", "hours"),
         "delivery_deadline_days": ("delivery_deadline", "days"),
         "lease_seconds": ("lease", "seconds"),
+        "retry_first_seconds": ("retry_first", "seconds"),
     }
     for key, (attr, unit) in durations.items():
         if key in settings:

@@ -118,13 +118,21 @@ class RemoteError(RelayError):
 
 
 class DeliveryError(RelayError):
-    """A destination did not accept a delivery; ``retry_after`` is a hint in seconds."""
+    """A destination did not accept a delivery.
+
+    ``permanent``: the destination is gone (HTTP 410): disable it.
+    ``throttle``: the destination as a whole is down or asks us to slow down
+    (unreachable, timed out, 429, 502-504): pause every delivery to it, not
+    just this one. ``retry_after`` is the destination's hint in seconds.
+    """
 
     code = "delivery_failed"
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, permanent: bool = False
+        self, message: str, *, retry_after: float | None = None, permanent: bool = False,
+        throttle: bool = False,
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.throttle = throttle

@@ -26,7 +26,7 @@ from relay.errors import RelayError
 from relay.report import Report, parse_report
 from relay.storage import InboxItem, NewDelivery
 from scrubber.files import FileCleaner, build_cleaners, clean_file
-from scrubber.location import coarsen_location
+from scrubber.location import coarsen_location, noisy_locations
 from scrubber.text import scrub_text
 from scrubber.timestamps import coarsen_time
 
@@ -103,39 +103,58 @@ class Pipeline:
         sender = sender_key(report.codename) if report.codename else None
         epoch = epoch_index(now, self.config.epoch)
         secret = self.keystore.epochs.secret_for(epoch)
+        noisy = self._noisy_points(report)
         deliveries = []
         for name, forwarder in self.forwarders.items():
+            destination = forwarder.destination
             did = delivery_id(self._random(16))
-            document = self._document(scrubbed, forwarder, did)
-            document["pseudonym"] = pseudonym(secret, name, sender, self._random(16))
-            document["epoch"] = epoch_label(epoch, self.config.epoch)
+            document = self._document(scrubbed, destination, did, noisy)
+            if "pseudonym" in destination.fields:
+                document["pseudonym"] = pseudonym(secret, name, sender, self._random(16))
+                document["epoch"] = epoch_label(epoch, self.config.epoch)
             body = self.keystore.at_rest.seal(forwarder.encode(document), self._random(24))
-            deliveries.append(NewDelivery(did, name, body, self._due(forwarder.destination, now)))
+            deliveries.append(NewDelivery(did, name, body, self._due(destination, now)))
         return deliveries
 
-    def _document(self, scrubbed: ScrubbedReport, forwarder: Forwarder, did: str) -> dict[str, Any]:
-        destination = forwarder.destination
+    def _noisy_points(self, report: Report) -> dict[float, tuple[float, float]]:
+        """Planar-Laplace points for every epsilon in use, drawn once per report as
+        a chain (see ``noisy_locations``), so that destinations cannot pool them."""
+        if report.location is None:
+            return {}
+        epsilons = [f.destination.location_epsilon for f in self.forwarders.values()]
+        return noisy_locations(report.location.lat, report.location.lon,
+                               [e for e in epsilons if e is not None], self._rng)
+
+    @staticmethod
+    def _document(
+        scrubbed: ScrubbedReport, destination: DestinationConfig, did: str,
+        noisy: dict[float, tuple[float, float]],
+    ) -> dict[str, Any]:
+        """The spec's delivered report, cut down to the destination's ``fields``."""
         report = scrubbed.report
         location = None
         if report.location is not None:
-            location = coarsen_location(
-                report.location.lat, report.location.lon, destination.location_precision_m
-            ).to_json()
+            lat, lon = report.location.lat, report.location.lon
+            if destination.location_epsilon is not None:
+                lat, lon = noisy[destination.location_epsilon]
+            location = coarsen_location(lat, lon, destination.location_precision_m).to_json()
+            if destination.location_epsilon is not None:
+                location["epsilon"] = destination.location_epsilon  # readers must know it is displaced
         occurred = None
         if report.occurred_at is not None:
             occurred = coarsen_time(report.occurred_at, destination.time_precision)
-        return {
-            "type": "report",
-            "id": did,
+        full: dict[str, Any] = {
             "category": report.category or "other",
             "lang": scrubbed.lang,
             "text": scrubbed.text,
             "place": scrubbed.place,
             "location": location,
             "occurred": occurred,
-            "attachments": list(scrubbed.attachments) if forwarder.wants_attachments else [],
+            "attachments": list(scrubbed.attachments) if destination.attachments else [],
             "redactions": dict(scrubbed.redactions),
         }
+        kept = {k: v for k, v in full.items() if k in destination.fields}
+        return {"type": "report", "id": did, **kept}
 
     def _due(self, destination: DestinationConfig, now: datetime) -> float:
         """0 means "now" and stores no time at all; a mixing delay is exponential

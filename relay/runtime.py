@@ -42,6 +42,6 @@ def build_runtime(
     pipeline = Pipeline(config, keystore, forwarders, clock=clock, random_bytes=os.urandom, rng=rng)
     worker = Worker(
         storage, pipeline, forwarders, clock=clock, rng=rng, lease=config.lease,
-        retry=RetryPolicy(deadline=config.delivery_deadline),
+        retry=RetryPolicy(base_s=config.retry_first.total_seconds(), deadline=config.delivery_deadline),
     )
     return Runtime(forwarders, pipeline, worker)

@@ -57,6 +57,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX deliveries_due ON deliveries (state, due)",
         ),
     ),
+    Migration(
+        2, "destination state (disabled, paused, batch tick), feed publication hour",
+        sqlite=(
+            "CREATE TABLE destinations (name TEXT PRIMARY KEY, disabled_reason TEXT, "
+            "paused_until FLOAT NOT NULL DEFAULT 0, batch_tick INTEGER NOT NULL DEFAULT -1)",
+            "INSERT INTO destinations (name, disabled_reason) SELECT name, reason FROM disabled_destinations",
+            "DROP TABLE disabled_destinations",
+            "ALTER TABLE feed_items ADD COLUMN published FLOAT NOT NULL DEFAULT 0",
+            "CREATE INDEX deliveries_destination ON deliveries (destination, state, due)",
+            "CREATE TABLE feed_counters (destination TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+            "INSERT INTO feed_counters SELECT destination, max(seq) FROM feed_items GROUP BY destination",
+        ),
+        postgres=(
+            "CREATE TABLE destinations (name TEXT PRIMARY KEY, disabled_reason TEXT, "
+            "paused_until DOUBLE PRECISION NOT NULL DEFAULT 0, batch_tick BIGINT NOT NULL DEFAULT -1)",
+            "INSERT INTO destinations (name, disabled_reason) SELECT name, reason FROM disabled_destinations",
+            "DROP TABLE disabled_destinations",
+            "ALTER TABLE feed_items ADD COLUMN published DOUBLE PRECISION NOT NULL DEFAULT 0",
+            "CREATE INDEX deliveries_destination ON deliveries (destination, state, due)",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 _ADVISORY_LOCK = 0x72656C6179  # "relay"

@@ -6,15 +6,17 @@ same file coordinate through leases and ``BEGIN IMMEDIATE``.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from relay.errors import ConfigError, UnavailableError
-from relay.storage import Delivery, FeedItem, InboxItem, NewDelivery, QueueCount
+from relay.storage import DeadLetter, Delivery, FeedItem, InboxItem, NewDelivery, QueueCount
 from relay.storage.migrations import migrate_sqlite
 
 
@@ -92,29 +94,74 @@ class SQLiteStorage:
         return [InboxItem(*row) for row in sorted(rows)]
 
     def fan_out(self, report_id: int, deliveries: Sequence[NewDelivery]) -> bool:
-        with self._tx() as c:
-            if c.execute("DELETE FROM inbox WHERE id = ?", (report_id,)).rowcount == 0:
-                return False
-            c.executemany(
-                "INSERT INTO deliveries (id, destination, body, due) VALUES (?, ?, ?, ?)",
-                [(d.id, d.destination, d.body, d.due) for d in deliveries],
-            )
-        return True
+        return self.fan_out_many([(report_id, deliveries)]) == 1
 
-    def claim_deliveries(self, now: float, lease: float, limit: int) -> list[Delivery]:
+    def fan_out_many(self, reports: Sequence[tuple[int, Sequence[NewDelivery]]]) -> int:
+        done = 0
+        with self._tx() as c:
+            for report_id, deliveries in reports:
+                if c.execute("DELETE FROM inbox WHERE id = ?", (report_id,)).rowcount == 0:
+                    continue
+                c.executemany(
+                    "INSERT INTO deliveries (id, destination, body, due) VALUES (?, ?, ?, ?)",
+                    [(d.id, d.destination, d.body, d.due) for d in deliveries],
+                )
+                done += 1
+        return done
+
+    def claim_deliveries(
+        self, now: float, lease: float, limit: int, *, per_destination: int | None = None,
+        only: Sequence[str] | None = None,
+    ) -> list[Delivery]:
         with self._tx() as c:
             rows = c.execute(
-                "UPDATE deliveries SET claimed_until = ? WHERE id IN (SELECT id FROM deliveries "
-                "WHERE state = 'pending' AND due <= ? AND claimed_until <= ? AND destination "
-                "NOT IN (SELECT name FROM disabled_destinations) ORDER BY due LIMIT ?) "
+                "WITH candidates AS (SELECT d.id, d.destination, d.due FROM deliveries d "
+                "WHERE d.state = 'pending' AND d.due <= :now AND d.claimed_until <= :now "
+                "AND (:only IS NULL OR d.destination IN (SELECT value FROM json_each(:only))) "
+                "AND NOT EXISTS (SELECT 1 FROM destinations s WHERE s.name = d.destination "
+                "AND (s.disabled_reason IS NOT NULL OR s.paused_until > :now)) "
+                "ORDER BY d.due LIMIT :scan), "
+                "ranked AS (SELECT id, due, row_number() OVER (PARTITION BY destination ORDER BY due) AS n "
+                "FROM candidates) "
+                "UPDATE deliveries SET claimed_until = :until WHERE id IN "
+                "(SELECT id FROM ranked WHERE n <= :per ORDER BY due LIMIT :limit) "
                 "RETURNING id, destination, body, attempts",
-                (now + lease, now, now, limit),
+                {"now": now, "until": now + lease, "only": None if only is None else json.dumps(list(only)), "scan": limit * 4,
+                 "per": per_destination or limit, "limit": limit},
+            ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def release_batch(
+        self, destination: str, now: float, lease: float, min_size: int, tick: int | None, limit: int
+    ) -> list[Delivery]:
+        with self._tx() as c:
+            c.execute("INSERT OR IGNORE INTO destinations (name) VALUES (?)", (destination,))
+            state = c.execute(
+                "SELECT disabled_reason IS NULL AND paused_until <= ?, batch_tick FROM destinations "
+                "WHERE name = ?", (now, destination)).fetchone()
+            if not state[0] or (tick is not None and state[1] >= tick):
+                return []
+            if tick is not None:
+                c.execute("UPDATE destinations SET batch_tick = ? WHERE name = ?", (tick, destination))
+            waiting = c.execute(
+                "SELECT count(*) FROM deliveries WHERE destination = ? AND state = 'pending' "
+                "AND due <= ? AND claimed_until <= ?", (destination, now, now)).fetchone()[0]
+            if waiting < min_size:
+                return []
+            rows = c.execute(
+                "UPDATE deliveries SET claimed_until = ? WHERE id IN (SELECT id FROM deliveries "
+                "WHERE destination = ? AND state = 'pending' AND due <= ? AND claimed_until <= ? "
+                "ORDER BY due LIMIT ?) RETURNING id, destination, body, attempts",
+                (now + lease, destination, now, now, limit),
             ).fetchall()
         return [Delivery(*row) for row in rows]
 
     def complete_delivery(self, delivery_id: str) -> None:
+        self.complete_deliveries([delivery_id])
+
+    def complete_deliveries(self, delivery_ids: Sequence[str]) -> None:
         with self._tx() as c:
-            c.execute("DELETE FROM deliveries WHERE id = ?", (delivery_id,))
+            c.executemany("DELETE FROM deliveries WHERE id = ?", [(i,) for i in delivery_ids])
 
     def retry_delivery(self, delivery_id: str, due: float, error: str) -> None:
         with self._tx() as c:
@@ -132,35 +179,109 @@ class SQLiteStorage:
                 (error, delivery_id),
             )
 
+    def dead_letters(self, destination: str | None = None) -> list[DeadLetter]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, destination, attempts, last_error FROM deliveries WHERE state = 'dead' "
+                "AND (? IS NULL OR destination = ?) ORDER BY destination, id",
+                (destination, destination),
+            ).fetchall()
+        return [DeadLetter(*row) for row in rows]
+
+    def _dead_selection(self, ids: Sequence[str], destination: str | None) -> tuple[str, list[Any]]:
+        where = "state = 'dead' AND (? IS NULL OR destination = ?)"
+        params: list[Any] = [destination, destination]
+        if ids:
+            where += " AND id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(ids)))
+        return where, params
+
+    def revive_dead(self, ids: Sequence[str] = (), destination: str | None = None) -> int:
+        where, params = self._dead_selection(ids, destination)
+        with self._tx() as c:
+            count: int = c.execute(
+                f"UPDATE deliveries SET state = 'pending', due = 0, attempts = 0, claimed_until = 0 "
+                f"WHERE {where}", params).rowcount
+        return count
+
+    def drop_dead(self, ids: Sequence[str] = (), destination: str | None = None) -> int:
+        where, params = self._dead_selection(ids, destination)
+        with self._tx() as c:
+            count: int = c.execute(f"DELETE FROM deliveries WHERE {where}", params).rowcount
+        return count
+
     def disable_destination(self, name: str, reason: str) -> None:
         with self._tx() as c:
             c.execute(
-                "INSERT INTO disabled_destinations (name, reason) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET reason = excluded.reason",
+                "INSERT INTO destinations (name, disabled_reason) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET disabled_reason = excluded.disabled_reason",
                 (name, reason),
             )
 
+    def enable_destination(self, name: str) -> bool:
+        with self._tx() as c:
+            changed: int = c.execute(
+                "UPDATE destinations SET disabled_reason = NULL, paused_until = 0 "
+                "WHERE name = ? AND disabled_reason IS NOT NULL", (name,)).rowcount
+        return changed > 0
+
     def disabled_destinations(self) -> dict[str, str]:
         with self._lock:
-            rows = self._conn.execute("SELECT name, reason FROM disabled_destinations").fetchall()
+            rows = self._conn.execute(
+                "SELECT name, disabled_reason FROM destinations WHERE disabled_reason IS NOT NULL"
+            ).fetchall()
         return dict(rows)
 
-    def add_feed_item(self, destination: str, delivery_id: str, body: bytes) -> None:
+    def pause_destination(self, name: str, until: float) -> None:
         with self._tx() as c:
             c.execute(
-                "INSERT OR IGNORE INTO feed_items (destination, seq, delivery_id, body) "
-                "SELECT ?, coalesce(max(seq), 0) + 1, ?, ? FROM feed_items WHERE destination = ?",
-                (destination, delivery_id, body, destination),
+                "INSERT INTO destinations (name, paused_until) VALUES (?, ?) ON CONFLICT(name) "
+                "DO UPDATE SET paused_until = max(paused_until, excluded.paused_until)",
+                (name, until),
+            )
+
+    def paused_destinations(self, now: float) -> dict[str, float]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, paused_until FROM destinations WHERE paused_until > ?", (now,)).fetchall()
+        return dict(rows)
+
+    def add_feed_item(self, destination: str, delivery_id: str, body: bytes, published: float) -> None:
+        with self._tx() as c:
+            if c.execute("SELECT 1 FROM feed_items WHERE delivery_id = ?", (delivery_id,)).fetchone():
+                return
+            # A counter, not max(seq) + 1: after retention deletes every item a
+            # new one must not reuse a number a reader's cursor has passed.
+            seq = c.execute(
+                "INSERT INTO feed_counters (destination, seq) VALUES (?, 1) ON CONFLICT(destination) "
+                "DO UPDATE SET seq = seq + 1 RETURNING seq", (destination,)).fetchone()[0]
+            c.execute(
+                "INSERT INTO feed_items (destination, seq, delivery_id, body, published) VALUES (?, ?, ?, ?, ?)",
+                (destination, seq, delivery_id, body, published),
             )
 
     def feed_items(self, destination: str, after: int, limit: int) -> list[FeedItem]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT seq, delivery_id, body FROM feed_items WHERE destination = ? AND seq > ? "
-                "ORDER BY seq LIMIT ?",
+                "SELECT seq, delivery_id, body, published FROM feed_items WHERE destination = ? "
+                "AND seq > ? ORDER BY seq LIMIT ?",
                 (destination, after, limit),
             ).fetchall()
         return [FeedItem(*row) for row in rows]
+
+    def feed_head(self, destination: str) -> tuple[int, int]:
+        with self._lock:
+            count, top = self._conn.execute(
+                "SELECT count(*), coalesce(max(seq), 0) FROM feed_items WHERE destination = ?",
+                (destination,)).fetchone()
+        return int(count), int(top)
+
+    def purge_feed(self, destination: str, published_before: float) -> int:
+        with self._tx() as c:
+            count: int = c.execute(
+                "DELETE FROM feed_items WHERE destination = ? AND published < ?",
+                (destination, published_before)).rowcount
+        return count
 
     def queue_counts(self) -> list[QueueCount]:
         with self._lock:

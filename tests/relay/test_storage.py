@@ -81,13 +81,90 @@ def test_disabled_destinations_are_not_claimed_but_kept(storage: Storage) -> Non
 
 def test_feed_items_are_idempotent_and_paged_per_destination(storage: Storage) -> None:
     for i in range(5):
-        storage.add_feed_item("a", f"d{i}", b"x")
-        storage.add_feed_item("b", f"e{i}", b"y")
-    storage.add_feed_item("a", "d0", b"duplicate")
+        storage.add_feed_item("a", f"d{i}", b"x", 3600.0)
+        storage.add_feed_item("b", f"e{i}", b"y", 3600.0)
+    storage.add_feed_item("a", "d0", b"duplicate", 7200.0)
     page = storage.feed_items("a", after=0, limit=3)
     assert [i.seq for i in page] == [1, 2, 3]  # per-destination cursor: no gaps from "b"
     assert [i.delivery_id for i in storage.feed_items("a", after=3, limit=10)] == ["d3", "d4"]
     assert storage.feed_items("a", after=0, limit=10)[0].body == b"x"
+    assert storage.feed_items("a", after=0, limit=10)[0].published == 3600.0
+    assert storage.feed_head("a") == (5, 5)
+
+
+def test_retention_purges_old_items_and_never_reuses_a_sequence_number(storage: Storage) -> None:
+    storage.add_feed_item("a", "old1", b"x", 3600.0)
+    storage.add_feed_item("a", "old2", b"x", 3600.0)
+    storage.add_feed_item("a", "new", b"x", 90000.0)
+    assert storage.purge_feed("a", published_before=7200.0) == 2
+    assert [i.delivery_id for i in storage.feed_items("a", 0, 10)] == ["new"]
+    assert storage.purge_feed("a", published_before=10**9) == 1
+    storage.add_feed_item("a", "after", b"x", 10**9)
+    assert [(i.seq, i.delivery_id) for i in storage.feed_items("a", 0, 10)] == [(4, "after")]
+    assert storage.feed_head("a") == (1, 4)
+
+
+def test_fan_out_many_commits_several_reports_at_once(storage: Storage) -> None:
+    storage.add_reports([("k", b"s1"), ("k", b"s2")])
+    a, b = storage.claim_reports(now=0, lease=60, limit=5)
+    batch = [(a.id, deliveries(1, "x")), (b.id, [NewDelivery("d_y", "y", b"b", 0)]), (a.id, [])]
+    assert storage.fan_out_many(batch) == 2  # the repeated report is refused, the rest stands
+    assert {d.id for d in storage.claim_deliveries(now=0, lease=60, limit=10)} == {"d_x_0", "d_y"}
+
+
+def test_claims_are_capped_per_destination_and_limited_to_the_named_ones(storage: Storage) -> None:
+    storage.add_reports([("k", b"s")])
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(10, "slow") + deliveries(3, "fast") + deliveries(2, "gone"))
+    claimed = storage.claim_deliveries(now=0, lease=60, limit=20, per_destination=4, only=["slow", "fast"])
+    by_destination = {name: sum(d.destination == name for d in claimed) for name in ("slow", "fast", "gone")}
+    assert by_destination == {"slow": 4, "fast": 3, "gone": 0}
+
+
+def test_a_paused_destination_waits_and_a_disabled_one_can_be_enabled(storage: Storage) -> None:
+    storage.add_reports([("k", b"s")])
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(1, "a") + deliveries(1, "b"))
+    storage.pause_destination("a", until=100.0)
+    storage.pause_destination("a", until=50.0)  # never shortens a pause
+    assert [d.destination for d in storage.claim_deliveries(now=99, lease=1000, limit=10)] == ["b"]
+    assert storage.paused_destinations(now=99) == {"a": 100.0}
+    assert [d.destination for d in storage.claim_deliveries(now=101, lease=1, limit=10)] == ["a"]
+    storage.disable_destination("b", "HTTP 410")
+    assert storage.claim_deliveries(now=2000, lease=1, limit=10, only=["b"]) == []
+    assert storage.enable_destination("b") and not storage.enable_destination("b")
+    assert storage.disabled_destinations() == {}
+    assert [d.destination for d in storage.claim_deliveries(now=3000, lease=1, limit=10, only=["b"])] == ["b"]
+
+
+def test_a_batch_is_released_only_when_enough_wait_and_once_per_tick(storage: Storage) -> None:
+    storage.add_reports([("k", b"s")])
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(2, "map") + [NewDelivery("later", "map", b"l", 500.0)])
+    assert storage.release_batch("map", now=10, lease=60, min_size=3, tick=None, limit=100) == []
+    assert len(storage.release_batch("map", now=500, lease=1000, min_size=3, tick=1, limit=100)) == 3
+    storage.add_reports([("k", b"t")])
+    [other] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(other.id, [NewDelivery(f"m{i}", "map", b"m", 0.0) for i in range(5)])
+    assert storage.release_batch("map", now=600, lease=60, min_size=3, tick=1, limit=100) == []  # tick used
+    released = storage.release_batch("map", now=700, lease=600, min_size=3, tick=2, limit=100)
+    assert len(released) == 5
+    assert storage.release_batch("map", now=800, lease=60, min_size=1, tick=None, limit=100) == []
+
+
+def test_dead_letters_are_listed_revived_and_dropped(storage: Storage) -> None:
+    storage.add_reports([("k", b"s")])
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, deliveries(3, "a") + deliveries(1, "b"))
+    for d in ("d_a_0", "d_a_1", "d_a_2", "d_b_0"):
+        storage.kill_delivery(d, "HTTP 500")
+    assert [(x.id, x.attempts, x.last_error) for x in storage.dead_letters("b")] == [("d_b_0", 1, "HTTP 500")]
+    assert len(storage.dead_letters()) == 4
+    assert storage.revive_dead(["d_a_0"]) == 1
+    assert storage.drop_dead(destination="a") == 2
+    assert storage.revive_dead() == 1  # everything left: d_b_0
+    assert {d.id: d.attempts for d in storage.claim_deliveries(now=0, lease=60, limit=10)} == {"d_a_0": 0, "d_b_0": 0}
+    assert storage.dead_letters() == []
 
 
 def test_p2_sqlite_deleted_rows_leave_no_bytes(tmp_path: Path) -> None:
@@ -125,11 +202,14 @@ def test_concurrent_claimers_never_hold_the_same_item(storage: Storage) -> None:
     import threading
 
     storage.add_reports([("k", b"s%d" % i) for i in range(200)])
-    claimed: list[int] = []
+    [first] = storage.claim_reports(now=0, lease=600, limit=1)
+    storage.fan_out(first.id, deliveries(100, "a") + deliveries(100, "b"))
+    claimed: list[object] = []
     lock = threading.Lock()
 
     def claim() -> None:
-        while batch := storage.claim_reports(now=0, lease=600, limit=7):
+        while batch := (storage.claim_reports(now=0, lease=600, limit=7)
+                        or storage.claim_deliveries(now=0, lease=600, limit=7, per_destination=3)):
             with lock:
                 claimed.extend(item.id for item in batch)
 
@@ -138,7 +218,7 @@ def test_concurrent_claimers_never_hold_the_same_item(storage: Storage) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert len(claimed) == 200 and len(set(claimed)) == 200
+    assert len(claimed) == 399 and len(set(claimed)) == 399
 
 
 def test_migrations_are_versioned_and_idempotent(storage: Storage) -> None:
