@@ -37,4 +37,4 @@ def build_forwarders(
     return built
 
 
-__all__ = ["FORWARDERS", "Forwarder", "ForwarderContext", "build_forwarders"]
+__all__ = ["FORWARDERS", "Forwarder", "ForwarderContext", "build_forwarders", "with_defaults"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from keys.secret import Secret
-from relay.config import RelayConfig, load_config, resolve_data_dir
+from relay.config import DestinationConfig, RelayConfig, load_config, resolve_data_dir
 from relay.errors import ConfigError, RelayError
 
 if TYPE_CHECKING:
@@ -292,6 +292,19 @@ def destinations() -> None:
     """Inspect configured destinations."""
 
 
+def _policy(destination: DestinationConfig) -> str:
+    """The privacy policy in force, defaults resolved as the forwarder resolves them."""
+    from forwarders import FORWARDERS, with_defaults
+
+    kind = FORWARDERS.get(destination.type)
+    d = with_defaults(destination, kind.public) if kind else destination
+    noise = f" + noise eps {d.location_epsilon:g}/m" if d.location_epsilon else ""
+    batch = f"batches of >= {d.batch_min}" + (f" every {d.batch_interval_s:g} s" if d.batch_interval_s else "")
+    return (f"location {d.location_precision_m} m{noise}  time {d.time_precision}  delay {d.delay_mean_s:g} s  "
+            f"{batch if (d.batch_min or 1) > 1 or d.batch_interval_s else 'no batches'}  "
+            f"attachments {'on' if d.attachments else 'off'}")
+
+
 @destinations.command("list")
 @data_dir_option
 @reports_errors
@@ -306,23 +319,99 @@ def destinations_list(data_dir: Path | None) -> None:
     storage.close()
     for d in config.destinations:
         state = f"DISABLED ({disabled[d.name]})" if d.name in disabled else "enabled"
-        click.echo(f"{d.name}  {d.type}  location {d.location_precision_m} m  time {d.time_precision}  "
-                   f"delay {d.delay_mean_s:g} s  {state}")
+        click.echo(f"{d.name}  {d.type}  {_policy(d)}  {state}")
+
+
+@destinations.command("enable")
+@data_dir_option
+@click.argument("name")
+@reports_errors
+def destinations_enable(data_dir: Path | None, name: str) -> None:
+    """Re-enable a destination that answered 410 Gone; its kept deliveries go out again."""
+    from relay.server import open_storage
+
+    storage = open_storage(_config(data_dir))
+    changed = storage.enable_destination(name)
+    storage.close()
+    if not changed:
+        raise ConfigError(f"destination '{name}' is not disabled")
+    click.echo(f"{name} enabled; its waiting deliveries will be sent")
 
 
 @main.group()
 def queue() -> None:
-    """Inspect the delivery queue."""
+    """Inspect the delivery queue; retry or drop dead letters."""
 
 
 @queue.command("list")
 @data_dir_option
 @reports_errors
 def queue_list(data_dir: Path | None) -> None:
-    """Count waiting reports and deliveries per destination and state."""
+    """Counts per destination and state (inbox, pending, dead), pauses, and every dead letter."""
+    import time
+
     from relay.server import open_storage
 
     storage = open_storage(_config(data_dir))
-    for row in storage.queue_counts():
-        click.echo(f"{row.destination or '(inbox)'}  {row.state}  {row.count}")
+    try:
+        for row in storage.queue_counts():
+            click.echo(f"{row.destination or '(inbox)'}  {row.state}  {row.count}")
+        for name, reason in storage.disabled_destinations().items():
+            click.echo(f"{name}  DISABLED  {reason}")
+        for name, until in storage.paused_destinations(time.time()).items():
+            click.echo(f"{name}  paused for {until - time.time():.0f} s")
+        dead = storage.dead_letters()
+    finally:
+        storage.close()
+    if dead:
+        click.echo("dead letters (id, destination, attempts, last error):")
+    for letter in dead:
+        click.echo(f"  {letter.id}  {letter.destination}  {letter.attempts}  {letter.last_error or ''}")
+
+
+def _dead_selection(ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
+    if not ids and destination is None and not everything:
+        raise click.UsageError("name dead letters by id, or pass --destination NAME or --all")
+
+
+_selection_options = [
+    click.argument("ids", nargs=-1),
+    click.option("--destination", help="Every dead letter of this destination."),
+    click.option("--all", "everything", is_flag=True, help="Every dead letter."),
+]
+
+
+def selection(command: F) -> F:
+    for option in reversed(_selection_options):
+        command = option(command)
+    return command
+
+
+@queue.command("retry")
+@data_dir_option
+@selection
+@reports_errors
+def queue_retry(data_dir: Path | None, ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
+    """Send dead letters again (due now, attempts reset)."""
+    from relay.server import open_storage
+
+    _dead_selection(ids, destination, everything)
+    storage = open_storage(_config(data_dir))
+    count = storage.revive_dead(ids, destination)
     storage.close()
+    click.echo(f"{count} dead letter(s) queued again")
+
+
+@queue.command("drop")
+@data_dir_option
+@selection
+@reports_errors
+def queue_drop(data_dir: Path | None, ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
+    """Delete dead letters for good (securely: they are gone from the database file)."""
+    from relay.server import open_storage
+
+    _dead_selection(ids, destination, everything)
+    storage = open_storage(_config(data_dir))
+    count = storage.drop_dead(ids, destination)
+    storage.close()
+    click.echo(f"{count} dead letter(s) dropped")

@@ -2,88 +2,48 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import os
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import standardwebhooks
 
 from relay.config import load_config
 from relay.keystore import load_keystore
-from relay.ingest import Ingestor
-from relay.runtime import Runtime, build_runtime
 from relay.storage.sqlite import SQLiteStorage
+from tests.harness import FakeClock, Harness, make_harness, new_secret
 from tests.helpers import Receiver, init_data_dir
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @dataclass
-class Harness:
-    runtime: Runtime
-    storage: SQLiteStorage
-    ingestor: Ingestor
-    clock: FakeClock
+class Webhook:
+    """A harness with one webhook destination, and its secret."""
+
+    harness: Webhook
     secret: str
-    loop: asyncio.AbstractEventLoop
-    http: httpx.AsyncClient
 
-    def close(self) -> None:
-        self.loop.run_until_complete(self.http.aclose())
-        self.loop.close()
-        self.storage.close()
-
-    def submit(self, text: str = "Retén en el puente") -> None:
-        self.loop.run_until_complete(self.ingestor.accept_plain({"text": text}))
-
-    def step(self) -> int:
-        """One worker pass, on the one loop the harness's HTTP client lives on."""
-        return self.loop.run_until_complete(self.runtime.worker.run_once())
-
-    def pending(self) -> dict[tuple[str, str], int]:
-        return {(c.destination, c.state): c.count for c in self.storage.queue_counts() if c.count}
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.harness, name)
 
 
 @pytest.fixture
-def harness(tmp_path: Path, receiver: Receiver) -> Iterator[Harness]:
-    h = make_harness(tmp_path, receiver)
+def harness(tmp_path: Path, receiver: Receiver) -> Iterator[Webhook]:
+    h = make_webhook(tmp_path, receiver)
     yield h
     h.close()
 
 
-def make_harness(tmp_path: Path, receiver: Receiver, **destination: Any) -> Harness:
-    secret = "whsec_" + base64.b64encode(os.urandom(24)).decode()
-    init_data_dir(tmp_path, [{"name": "ngo-a", "type": "webhook", "url": receiver.url, "secret": secret,
-                              **destination}], relay={"delivery_deadline_days": 0.001})
-    config = load_config(tmp_path)
-    keystore = load_keystore(config)
-    storage = SQLiteStorage(config.database_path)
-    clock = FakeClock()
-    loop = asyncio.new_event_loop()
-    http = httpx.AsyncClient()
-    runtime = build_runtime(config, keystore=keystore, storage=storage, http=http,
-                            clock=clock, rng=random.Random(1))
-    return Harness(runtime, storage, Ingestor(config, keystore, storage, clock), clock, secret, loop, http)
+def make_webhook(tmp_path: Path, receiver: Receiver, **destination: Any) -> Webhook:
+    secret = new_secret()
+    h = make_harness(tmp_path, [{"name": "ngo-a", "type": "webhook", "url": receiver.url, "secret": secret,
+                                 **destination}])
+    return Webhook(h, secret)
 
 
-def test_receiver_down_then_up_gets_it_once_with_a_stable_webhook_id(harness: Harness, receiver: Receiver) -> None:
+def test_receiver_down_then_up_gets_it_once_with_a_stable_webhook_id(harness: Webhook, receiver: Receiver) -> None:
     receiver.responses = [(503, {}), (502, {})]
     harness.submit()
     harness.step()
@@ -98,7 +58,7 @@ def test_receiver_down_then_up_gets_it_once_with_a_stable_webhook_id(harness: Ha
     assert harness.pending() == {}
 
 
-def test_retry_waits_for_its_backoff(harness: Harness, receiver: Receiver) -> None:
+def test_retry_waits_for_its_backoff(harness: Webhook, receiver: Receiver) -> None:
     receiver.responses = [(500, {})]
     harness.submit()
     harness.step()
@@ -107,7 +67,7 @@ def test_retry_waits_for_its_backoff(harness: Harness, receiver: Receiver) -> No
     assert len(receiver.requests) == 1
 
 
-def test_429_retry_after_is_honoured(harness: Harness, receiver: Receiver) -> None:
+def test_429_retry_after_is_honoured(harness: Webhook, receiver: Receiver) -> None:
     receiver.responses = [(429, {"Retry-After": "60"})]
     harness.submit()
     harness.step()
@@ -119,7 +79,7 @@ def test_429_retry_after_is_honoured(harness: Harness, receiver: Receiver) -> No
     assert len(receiver.requests) == 2
 
 
-def test_410_disables_the_destination_and_keeps_the_delivery(harness: Harness, receiver: Receiver) -> None:
+def test_410_disables_the_destination_and_keeps_the_delivery(harness: Webhook, receiver: Receiver) -> None:
     receiver.responses = [(410, {})]
     harness.submit()
     harness.step()
@@ -133,7 +93,7 @@ def test_410_disables_the_destination_and_keeps_the_delivery(harness: Harness, r
 
 
 def test_a_hanging_receiver_times_out_and_is_retried(tmp_path: Path, receiver: Receiver) -> None:
-    harness = make_harness(tmp_path, receiver, timeout_s=0.3)
+    harness = make_webhook(tmp_path, receiver, timeout_s=0.3)
     try:
         receiver.delay_s = 1.0
         harness.submit()
@@ -147,7 +107,7 @@ def test_a_hanging_receiver_times_out_and_is_retried(tmp_path: Path, receiver: R
         harness.close()
 
 
-def test_past_the_deadline_a_delivery_becomes_a_dead_letter(harness: Harness, receiver: Receiver) -> None:
+def test_past_the_deadline_a_delivery_becomes_a_dead_letter(harness: Webhook, receiver: Receiver) -> None:
     receiver.responses = [(500, {})] * 100
     harness.submit()
     for _ in range(30):
@@ -158,7 +118,7 @@ def test_past_the_deadline_a_delivery_becomes_a_dead_letter(harness: Harness, re
 
 
 def test_a_report_that_cannot_be_opened_stays_in_the_inbox_and_blocks_nothing(
-    harness: Harness, receiver: Receiver
+    harness: Webhook, receiver: Receiver
 ) -> None:
     kid = next(iter(harness.runtime.pipeline.keystore.keyring)).kid
     harness.storage.add_reports([(kid, b"not a sealed box")])
@@ -171,7 +131,7 @@ def test_a_report_that_cannot_be_opened_stays_in_the_inbox_and_blocks_nothing(
 def test_v1a_ed25519_signature_verifies_with_the_published_signing_key(tmp_path: Path, receiver: Receiver) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    harness = make_harness(tmp_path, receiver, signatures=["v1", "v1a"])
+    harness = make_webhook(tmp_path, receiver, signatures=["v1", "v1a"])
     try:
         harness.submit()
         harness.step()
@@ -198,3 +158,84 @@ def test_v1a_only_needs_no_shared_secret(tmp_path: Path) -> None:
     context = ForwarderContext(storage=SQLiteStorage(":memory:"), at_rest=keystore.at_rest,
                                clock=FakeClock(), signer=keystore.signer)
     assert build_forwarders((destination,), context)["ngo"].destination.secret is None
+
+
+def test_429_with_retry_after_pauses_every_delivery_to_that_destination(
+    harness: Webhook, receiver: Receiver
+) -> None:
+    receiver.responses = [(429, {"Retry-After": "120"})]
+    harness.submit("uno")
+    harness.step()
+    harness.submit("dos")  # queued while the destination asked us to wait
+    harness.clock.advance(100)
+    harness.step()
+    assert len(receiver.requests) == 1, "a paused destination got another request"
+    harness.clock.advance(25)
+    harness.step()
+    assert len(receiver.requests) == 3 and harness.pending() == {}
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_overloaded_destinations_are_paused_with_backoff(harness: Webhook, receiver: Receiver, status: int) -> None:
+    receiver.responses = [(status, {})] * 2
+    harness.submit("uno")
+    harness.step()
+    harness.submit("dos")
+    harness.step()  # paused: the second report is not sent into a failing destination
+    assert len(receiver.requests) == 1
+    harness.clock.advance(3600)
+    harness.step()
+    harness.clock.advance(3600)
+    harness.step()
+    assert harness.pending() == {}
+
+
+def test_a_hanging_destination_does_not_hold_up_the_others(tmp_path: Path, receiver: Receiver) -> None:
+    hanging = Receiver(delay_s=2.0).start()
+    try:
+        h = make_harness(tmp_path, [
+            {"name": "slow", "type": "webhook", "url": hanging.url, "secret": new_secret(), "timeout_s": 1.5},
+            {"name": "fast", "type": "webhook", "url": receiver.url, "secret": new_secret()},
+        ])
+        try:
+            h.submit()
+            h.step()
+            [fast] = receiver.requests
+            assert fast.finished - fast.started < 0.5, "the fast destination waited for the hanging one"
+            assert h.pending() == {("slow", "pending"): 1}
+            assert "slow" in h.storage.paused_destinations(h.clock().timestamp())
+        finally:
+            h.close()
+    finally:
+        hanging.stop()
+
+
+def test_a_dead_letter_is_kept_encrypted_and_can_be_retried(harness: Webhook, receiver: Receiver) -> None:
+    receiver.responses = [(500, {})] * 100
+    harness.submit("MARCADOR-DEAD-LETTER")
+    for _ in range(30):
+        harness.step()
+        harness.clock.advance(3600)
+    [letter] = harness.storage.dead_letters("ngo-a")
+    assert letter.last_error == "HTTP 500" and letter.attempts > 1
+    assert b"MARCADOR" not in harness.storage.path.read_bytes()
+    tried = len(receiver.requests)
+    receiver.responses = []
+    assert harness.storage.revive_dead([letter.id]) == 1
+    harness.step()
+    assert len(receiver.requests) == tried + 1 and harness.pending() == {}
+    assert receiver.requests[-1].headers["webhook-id"] == letter.id
+
+
+def test_after_410_an_operator_enables_the_destination_and_nothing_was_lost(
+    harness: Webhook, receiver: Receiver
+) -> None:
+    receiver.responses = [(410, {})]
+    harness.submit("uno")
+    harness.step()
+    harness.submit("dos")
+    harness.step()
+    assert len(receiver.requests) == 1
+    assert harness.storage.enable_destination("ngo-a")
+    harness.step()
+    assert len(receiver.requests) == 3 and harness.pending() == {}
