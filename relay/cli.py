@@ -103,7 +103,7 @@ def init(data_dir: Path | None, encrypt_keys: bool) -> None:
     for item in made:
         click.echo(f"created {item}")
     if token is not None:
-        click.echo(f"created {root / 'relay.toml'} with demo destinations demo-feed and demo-map")
+        click.echo(f"created {root / 'relay.toml'} with demo destinations demo-feed, demo-map and demo-alerts")
         click.echo(f"bearer token for demo-feed (shown once): {token}")
     if not made and token is None:
         click.echo(f"{root} is already initialised; nothing changed")

@@ -20,7 +20,7 @@ def hash_token(token: str) -> str:
 DEMO_CONFIG = """\
 # relay.toml: written by `relay init`. See the README for every setting.
 # The demo destinations need no outside service: a pull feed (for an NGO's
-# tools) and a public GeoJSON map feed, both served by this relay.
+# tools) and public GeoJSON and Atom map feeds, all served by this relay.
 
 [relay]
 max_body_bytes = 26214400       # 25 MiB, attachments included
@@ -42,7 +42,21 @@ name = "demo-map"
 type = "geojson"                # public: GET /public/demo-map.geojson
 location_precision_m = 1000
 time_precision = "day"
-delay_mean_s = 0                # a real public map should mix, e.g. 900
+# Public maps publish in batches so that a point's appearance does not date
+# its sender. The defaults are batches of at least 5, every 15 minutes; the
+# demo releases once 2 reports wait, after a random delay of about 30 s.
+batch_min = 2
+batch_interval_s = 0
+delay_mean_s = 30
+
+[[destinations]]
+name = "demo-alerts"
+type = "atom"                   # public: GET /public/demo-alerts.atom (feed readers, QGIS)
+location_precision_m = 1000
+time_precision = "day"
+batch_min = 2
+batch_interval_s = 0
+delay_mean_s = 30
 
 # An NGO's webhook (Standard Webhooks; body age-encrypted when age_recipient is set):
 # [[destinations]]
@@ -54,6 +68,19 @@ delay_mean_s = 0                # a real public map should mix, e.g. 900
 # location_precision_m = 100
 # time_precision = "hour"
 # delay_mean_s = 300
+# location_epsilon = 0.01       # optional planar-Laplace noise (mean 2/epsilon = 200 m)
+# fields = ["category", "text", "place", "location", "occurred", "attachments", "redactions", "pseudonym"]
+
+# A public Ushahidi map (v5 API); posts are coarsened and batched like any public feed:
+# [[destinations]]
+# name = "mapa"
+# type = "ushahidi"
+# url = "https://mapa.example.org"      # the platform's API host
+# survey_id = 3
+# client_id = "ushahidiui"
+# secret = "<OAuth client secret>"
+# username = "relay@ngo.example"        # optional: post as this account
+# password = "..."
 """
 
 

@@ -90,3 +90,34 @@ def test_scrub_file_cleans_or_refuses(tmp_path: Path) -> None:
     (tmp_path / "doc.exe").write_bytes(b"MZ\x90\x00 not allowed")
     refused = relay("scrub-file", str(tmp_path / "doc.exe"), str(tmp_path / "x"))
     assert refused.returncode == 1 and "not accepted" in refused.stderr and not (tmp_path / "x").exists()
+
+
+def test_dead_letters_are_listed_retried_and_dropped_from_the_cli(tmp_path: Path) -> None:
+    from relay.storage import NewDelivery
+    from relay.storage.sqlite import SQLiteStorage
+    from tests.helpers import feed_destination, init_data_dir
+
+    init_data_dir(tmp_path, [feed_destination("ngo"), feed_destination("other")])
+    storage = SQLiteStorage(tmp_path / "relay.db")
+    storage.add_reports([("k", b"s")])
+    [item] = storage.claim_reports(now=0, lease=60, limit=1)
+    storage.fan_out(item.id, [NewDelivery(f"d_{i}", "ngo" if i < 3 else "other", b"x", 0) for i in range(4)])
+    for i in range(4):
+        storage.kill_delivery(f"d_{i}", "HTTP 500")
+    storage.disable_destination("other", "HTTP 410 Gone: destination disabled")
+    storage.close()
+    data = ["--data-dir", str(tmp_path)]
+    listed = relay("queue", "list", *data)
+    assert "ngo  dead  3" in listed.stdout and "other  DISABLED" in listed.stdout
+    assert "  d_0  ngo  1  HTTP 500" in listed.stdout
+    assert relay("queue", "retry", *data).returncode == 2  # nothing named: refused, not "all"
+    assert relay("queue", "retry", "d_0", *data).stdout.strip() == "1 dead letter(s) queued again"
+    assert relay("queue", "drop", "--destination", "ngo", *data).stdout.strip() == "2 dead letter(s) dropped"
+    assert relay("queue", "drop", "--all", *data).stdout.strip() == "1 dead letter(s) dropped"
+    after = relay("queue", "list", *data).stdout
+    assert "ngo  pending  1" in after and "dead" not in after
+    assert relay("destinations", "enable", "other", *data).returncode == 0
+    again = relay("destinations", "enable", "other", *data)
+    assert again.returncode == 1 and "not disabled" in again.stderr
+    policies = relay("destinations", "list", *data).stdout
+    assert "ngo  feed  location 1000 m  time hour  delay 0 s  no batches  attachments on  enabled" in policies

@@ -23,7 +23,7 @@ def build(tmp_path: Path, destination: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("destination, message", [
-    ({"name": "x", "type": "carrier-pigeon"}, "unknown type 'carrier-pigeon' (known: feed, geojson, webhook)"),
+    ({"name": "x", "type": "carrier-pigeon"}, "unknown type 'carrier-pigeon' (known: atom, feed, geojson, ushahidi, webhook)"),
     ({"name": "x", "type": "webhook", "url": "https://a.example/h"}, "secret"),
     ({"name": "x", "type": "webhook", "url": "https://a.example/h", "secret": "whsec_AAAA",
       "age_recipient": "age1nope"}, "age_recipient"),
@@ -31,6 +31,17 @@ def build(tmp_path: Path, destination: dict[str, object]) -> None:
     ({"name": "Bad Name", "type": "feed"}, "lowercase"),
     ({"name": "x", "type": "geojson", "time_precision": "second"}, "time_precision"),
     ({"name": "x", "type": "geojson", "location_precision_m": "far"}, "wrong type"),
+    ({"name": "x", "type": "geojson", "location_epsilon": 0}, "'location_epsilon' must be above 0"),
+    ({"name": "x", "type": "geojson", "batch_min": 0}, "'batch_min' must be at least 1"),
+    ({"name": "x", "type": "geojson", "batch_min": 2.5}, "whole number"),
+    ({"name": "x", "type": "geojson", "delay_mean_s": -1}, "'delay_mean_s' must be at least 0"),
+    ({"name": "x", "type": "geojson", "retention_days": 0}, "'retention_days' must be above 0"),
+    ({"name": "x", "type": "geojson", "fields": ["text", "ip"]}, "'fields' must list some of"),
+    ({"name": "x", "type": "atom", "age_recipient": "age1x"}, "cannot be encrypted"),
+    ({"name": "x", "type": "ushahidi", "url": "https://map.example", "secret": "s"}, "survey_id"),
+    ({"name": "x", "type": "ushahidi", "url": "https://map.example", "survey_id": 1}, "secret"),
+    ({"name": "x", "type": "ushahidi", "url": "https://map.example", "survey_id": 1, "secret": "s",
+      "username": "u"}, "'username' and 'password' go together"),
 ])
 def test_bad_destination_stops_start_up_with_a_clear_message(
     tmp_path: Path, destination: dict[str, object], message: str
@@ -61,3 +72,10 @@ def test_image_max_side_is_checked_and_zero_turns_downscaling_off(tmp_path: Path
     assert parse_config({}, tmp_path).image_max_side == 2048
     with pytest.raises(ConfigError, match="image_max_side"):
         parse_config({"relay": {"image_max_side": 10}}, tmp_path)
+
+
+def test_a_password_in_destination_options_is_masked(tmp_path: Path) -> None:
+    init_data_dir(tmp_path, [{"name": "m", "type": "ushahidi", "url": "https://map.example", "survey_id": 1,
+                              "secret": "client-secret", "username": "u", "password": "PASSWORD-MARKER"}])
+    [destination] = load_config(tmp_path).destinations
+    assert "PASSWORD-MARKER" not in repr(destination) and "client-secret" not in repr(destination)

@@ -226,3 +226,23 @@ def test_migrations_are_versioned_and_idempotent(storage: Storage) -> None:
 
     assert storage.applied_migrations == list(range(1, LATEST + 1))
     assert storage.schema_version() == LATEST
+
+
+def test_a_version_1_database_keeps_its_disabled_destinations_and_feeds(tmp_path: Path) -> None:
+    from relay.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "relay.db"
+    with sqlite3.connect(path) as conn:
+        for statement in MIGRATIONS[0].sqlite:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("INSERT INTO disabled_destinations VALUES ('ngo', 'HTTP 410')")
+        conn.execute("INSERT INTO feed_items VALUES ('map', 7, 'd7', x'00')")
+    storage = SQLiteStorage(path)
+    try:
+        assert storage.applied_migrations == list(range(2, len(MIGRATIONS) + 1))
+        assert storage.disabled_destinations() == {"ngo": "HTTP 410"}
+        storage.add_feed_item("map", "d8", b"x", 0.0)
+        assert [i.seq for i in storage.feed_items("map", 0, 10)] == [7, 8]
+    finally:
+        storage.close()
