@@ -13,9 +13,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from forwarders.base import PublicFeed
-from relay.i18n import translations
-from relay.preview import CATEGORY_LABELS
+from forwarders.base import PublicFeed, category_label
 
 ATOM = "http://www.w3.org/2005/Atom"
 GEORSS = "http://www.georss.org/georss"
@@ -85,9 +83,7 @@ def _child(parent: Any, tag: str, text: str | None = None) -> Any:
 
 
 def _title(report: dict[str, Any]) -> str:
-    gettext = translations(report.get("lang") if report.get("lang") in ("es", "en") else "es").gettext
-    category = report.get("category") or "other"
-    label = gettext(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else str(category)
+    label = category_label(report)
     where = report.get("place") or ""
     if not where:
         text = str(report.get("text") or "")

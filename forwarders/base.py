@@ -18,6 +18,8 @@ from keys.atrest import AtRestCipher
 from keys.keyring import RelaySigner
 from relay.config import DestinationConfig
 from relay.errors import ConfigError
+from relay.i18n import translations
+from relay.preview import CATEGORY_LABELS
 from relay.storage import Storage
 
 
@@ -104,6 +106,15 @@ def public_view(report: dict[str, Any]) -> dict[str, Any]:
     pseudonym from a public destination's fields; this second line of defence
     keeps it out even if that ever changed."""
     return {k: v for k, v in report.items() if k not in ("pseudonym", "epoch")}
+
+
+def category_label(report: dict[str, Any]) -> str:
+    """The category as the public reads it, in the report's language (a map's
+    readers are the citizens the form speaks to)."""
+    lang = report.get("lang")
+    gettext = translations(lang if lang in ("es", "en") else "es").gettext
+    category = str(report.get("category") or "other")
+    return gettext(CATEGORY_LABELS[category]) if category in CATEGORY_LABELS else category
 
 
 def published_hour(moment: datetime) -> float:

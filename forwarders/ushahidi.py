@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from forwarders.base import ForwarderContext, dumps, public_view
+from forwarders.base import ForwarderContext, category_label, dumps, public_view
 from forwarders.webhook import DEFAULT_TIMEOUT_S, raise_for_status
 from keys.secret import Secret
 from relay.config import DestinationConfig
@@ -85,9 +85,9 @@ def post_for(report: dict[str, Any], survey_id: int, fields: SurveyFields) -> di
 
 
 def _title(report: dict[str, Any]) -> str:
-    category = str(report.get("category") or "other")
+    label = category_label(report)
     place = report.get("place")
-    return f"{category}: {place}"[:150] if place else category
+    return f"{label}: {place}"[:150] if place else label
 
 
 def _content(report: dict[str, Any]) -> str:

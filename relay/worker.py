@@ -110,10 +110,16 @@ class Worker:
                 await asyncio.wait_for(wake.wait(), idle_s)
             except TimeoutError:
                 pass
-        await self.drain()
+        await self.drain(grace_s=5.0)
 
-    async def drain(self) -> None:
-        """Let deliveries under way finish, and record them (graceful stop)."""
+    async def drain(self, grace_s: float | None = None) -> None:
+        """Let deliveries under way finish and record them. On shutdown, those
+        still hanging after ``grace_s`` are cancelled: they stay leased and go
+        out again, with the same id, once the lease expires."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=grace_s)
+        for task in list(self._tasks):
+            task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks)
         await self._flush()

@@ -112,3 +112,23 @@ def test_public_geojson_and_pull_feed_through_the_real_server(tmp_path: Path) ->
     assert again.status_code == 304
     assert len(first["items"]) == 4 and first["cursor"] == "4"
     assert [i["text"] for i in rest["items"]] == [first["items"][2]["text"], first["items"][3]["text"]]
+
+
+def test_feed_items_expire_after_the_retention(tmp_path: Path) -> None:
+    from tests.harness import make_harness
+
+    h = make_harness(tmp_path, [feed_destination("ngo", retention_days=0.5)])
+    try:
+        h.submit("viejo")
+        h.step()
+        assert h.storage.feed_head("ngo")[0] == 1
+        h.clock.advance(11 * 3600)
+        h.submit("nuevo")
+        h.step()
+        assert h.storage.feed_head("ngo")[0] == 2  # the first is 11-12 h old: kept
+        h.clock.advance(2 * 3600)
+        h.step()
+        [kept] = h.storage.feed_items("ngo", 0, 10)
+        assert kept.seq == 2
+    finally:
+        h.close()

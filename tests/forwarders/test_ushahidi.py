@@ -41,7 +41,7 @@ def test_posts_land_in_the_survey_coarsened_and_without_the_pseudonym(harness: H
                    codename="uno dos tres cuatro cinco seis siete ocho nueve")
     harness.step()
     [post] = platform.posts
-    assert post["form_id"] == 3 and post["title"] == "checkpoint: Av. Constitución"
+    assert post["form_id"] == 3 and post["title"] == "Retén: Av. Constitución"
     assert "[TELÉFONO]" in post["content"] and "1234" not in post["content"]
     [task] = post["post_content"]
     values = {v["id"]: v["value"]["value"] for v in task["fields"]}
