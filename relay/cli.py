@@ -25,6 +25,7 @@ from relay.errors import ConfigError, RelayError
 
 if TYPE_CHECKING:
     from relay.keystore import KeyStore
+    from relay.storage import Storage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -369,9 +370,17 @@ def queue_list(data_dir: Path | None) -> None:
         click.echo(f"  {letter.id}  {letter.destination}  {letter.attempts}  {letter.last_error or ''}")
 
 
-def _dead_selection(ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
+def _on_dead_letters(data_dir: Path | None, ids: tuple[str, ...], destination: str | None, everything: bool,
+                     action: Callable[[Storage, tuple[str, ...], str | None], int]) -> int:
     if not ids and destination is None and not everything:
         raise click.UsageError("name dead letters by id, or pass --destination NAME or --all")
+    from relay.server import open_storage
+
+    storage = open_storage(_config(data_dir))
+    try:
+        return action(storage, ids, destination)
+    finally:
+        storage.close()
 
 
 _selection_options = [
@@ -393,12 +402,7 @@ def selection(command: F) -> F:
 @reports_errors
 def queue_retry(data_dir: Path | None, ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
     """Send dead letters again (due now, attempts reset)."""
-    from relay.server import open_storage
-
-    _dead_selection(ids, destination, everything)
-    storage = open_storage(_config(data_dir))
-    count = storage.revive_dead(ids, destination)
-    storage.close()
+    count = _on_dead_letters(data_dir, ids, destination, everything, lambda s, i, d: s.revive_dead(i, d))
     click.echo(f"{count} dead letter(s) queued again")
 
 
@@ -408,10 +412,5 @@ def queue_retry(data_dir: Path | None, ids: tuple[str, ...], destination: str | 
 @reports_errors
 def queue_drop(data_dir: Path | None, ids: tuple[str, ...], destination: str | None, everything: bool) -> None:
     """Delete dead letters for good (securely: they are gone from the database file)."""
-    from relay.server import open_storage
-
-    _dead_selection(ids, destination, everything)
-    storage = open_storage(_config(data_dir))
-    count = storage.drop_dead(ids, destination)
-    storage.close()
+    count = _on_dead_letters(data_dir, ids, destination, everything, lambda s, i, d: s.drop_dead(i, d))
     click.echo(f"{count} dead letter(s) dropped")

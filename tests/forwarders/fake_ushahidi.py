@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.helpers import serve_in_thread, stop_server
+
 CLIENT_ID, CLIENT_SECRET = "ushahidiui", "35e7f0bca957836d05ca0492211b0ac707671261"
 USERNAME, PASSWORD = "relay@ngo.example", "correct horse"
-SURVEY = {
+SURVEY: dict[str, Any] = {
     "id": 3, "name": "Alertas", "type": "report", "everyone_can_create": True,
     "tasks": [
         {"id": 7, "type": "post", "label": "Post", "fields": [
@@ -116,15 +117,13 @@ class FakeUshahidi:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = serve_in_thread(Handler, self.port)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        stop_server(self._server)
+        self._server = None
 
 
 def _validate(post: dict[str, Any]) -> list[dict[str, Any]]:
