@@ -14,7 +14,7 @@ import standardwebhooks
 from relay.config import load_config
 from relay.keystore import load_keystore
 from relay.storage.sqlite import SQLiteStorage
-from tests.harness import FakeClock, Harness, make_harness, new_secret
+from tests.harness import FakeClock, make_harness, new_secret
 from tests.helpers import Receiver, init_data_dir
 
 
